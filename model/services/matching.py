@@ -1,0 +1,38 @@
+"""R4.5: Microsoft's account matching, done offline against the catalogue.
+
+A customer chosen from Managed/Unmanaged is what it says. One from Other (DUNS),
+typed by hand or imported is matched by its ids: an External id equal to an
+``account_id`` or a DUNS number equal to a catalogued ``duns``. Only a match
+to a Managed account makes the deal's customer Microsoft-managed (R10.1).
+"""
+from __future__ import annotations
+
+from sqlalchemy import or_, select
+
+from model.enums import AccountMatch, AccountTab
+from model.schemas import Customer
+from model.store.tables import AccountRecord
+
+
+def match_customer(session, customer: Customer, external_ids: list[str] = ()) -> AccountMatch:
+    if customer.source is AccountTab.MANAGED:
+        return AccountMatch.MANAGED
+    if customer.source is AccountTab.UNMANAGED:
+        return AccountMatch.UNMANAGED
+    ids = [i for i in [customer.account_id, *external_ids] if i]
+    duns = [customer.duns] if customer.duns else []
+    if not ids and not duns:
+        return AccountMatch.NOT_MATCHED
+    conds = []
+    if ids:
+        conds.append(AccountRecord.account_id.in_(ids))
+    if duns:
+        conds.append(AccountRecord.duns.in_(duns))
+    tabs = set(session.scalars(
+        select(AccountRecord.tab).where(or_(*conds), AccountRecord.tab.in_(("managed", "unmanaged"))).limit(20)
+    ).all())
+    if "managed" in tabs:
+        return AccountMatch.MANAGED
+    if "unmanaged" in tabs:
+        return AccountMatch.UNMANAGED
+    return AccountMatch.NOT_MATCHED

@@ -1,0 +1,176 @@
+"""Read queries for the faces: one page at a time, filtered, sorted and counted in SQL.
+
+No query loads all deals to filter in Python: the grid asks for the rows it
+shows, the header asks for aggregates. Visibility (R1.3–R1.4) is part of
+every WHERE clause, so no face can forget it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from sqlalchemy import and_, case, exists, false, func, or_, select
+from sqlalchemy.sql import ColumnElement
+
+from model.enums import DealKind, Direction, PartnerRole, SaleType, Substatus, Tab
+from model.schemas import DealRow, User
+from model.stages import Stage
+from model.store.tables import DealRecord, TeamRecord
+
+SORTS: dict[str, ColumnElement] = {
+    "name": DealRecord.name,
+    "customer": DealRecord.customer_name,
+    "kind": DealRecord.kind,
+    "sale_type": DealRecord.sale_type,
+    "stage": DealRecord.stage_pct,
+    "status": DealRecord.substatus,
+    "value": DealRecord.value_usd,
+    "close_date": DealRecord.close_date,
+    "expires": DealRecord.expires_at,
+    "partner_role": DealRecord.partner_role,
+    "partner_program": DealRecord.partner_program,
+    "crm_id": DealRecord.crm_id,
+    "favorite": DealRecord.favorite,
+    "location": DealRecord.location,
+    "sender": DealRecord.sender_name,
+    "created": DealRecord.created_at,
+    "updated": DealRecord.updated_at,
+    "closed": DealRecord.closed_at,
+}
+
+DEFAULT_SORT = {Tab.INBOUND: ("expires", False), Tab.OUTBOUND: ("close_date", False),
+                Tab.FAVORITES: ("updated", True), Tab.CLOSED: ("closed", True)}
+
+
+@dataclass
+class DealQuery:
+    tab: Tab = Tab.INBOUND
+    text: str = ""
+    stage: Stage | None = None
+    kind: DealKind | None = None
+    expiring_within: timedelta | None = None
+    sort: str | None = None
+    descending: bool = False
+    offset: int = 0
+    limit: int = 50
+    ids: list[str] | None = field(default=None)
+
+
+def visible_to(user: User) -> ColumnElement:
+    """R1.3–R1.4 in SQL."""
+    if user.is_admin:
+        return and_(True)
+    email = (user.email or "").strip().lower()
+    if not email:
+        return false()
+    on_team = exists().where(TeamRecord.deal_id == DealRecord.id, TeamRecord.email_lc == email)
+    if user.location is None:
+        return on_team
+    return and_(DealRecord.location == user.location, on_team)
+
+
+def tab_filter(tab: Tab) -> ColumnElement:
+    if tab is Tab.FAVORITES:
+        return DealRecord.favorite.is_(True)
+    return DealRecord.tab == tab.value
+
+
+def _where(q: DealQuery, user: User, now: datetime) -> list[ColumnElement]:
+    conds = [tab_filter(q.tab), visible_to(user)]
+    if q.text.strip():
+        for word in q.text.lower().split():
+            conds.append(func.instr(DealRecord.search_text, word) > 0)
+    if q.stage is not None:
+        conds.append(DealRecord.stage == q.stage.value)
+    if q.kind is not None:
+        conds.append(DealRecord.kind == q.kind.value)
+    if q.expiring_within is not None:
+        conds += [DealRecord.substatus.in_(("Received", "Pending")), DealRecord.expires_at <= now + q.expiring_within]
+    if q.ids is not None:
+        conds.append(DealRecord.id.in_(q.ids))
+    return conds
+
+
+_ROW_COLUMNS = (
+    DealRecord.id, DealRecord.version, DealRecord.name, DealRecord.customer_name, DealRecord.direction,
+    DealRecord.kind, DealRecord.sale_type, DealRecord.substatus, DealRecord.stage, DealRecord.value,
+    DealRecord.currency, DealRecord.value_usd, DealRecord.close_date, DealRecord.expires_at,
+    DealRecord.partner_role, DealRecord.partner_program, DealRecord.crm_id, DealRecord.favorite,
+    DealRecord.location, DealRecord.sender_name, DealRecord.created_at, DealRecord.updated_at,
+)
+
+
+def _row(r) -> DealRow:
+    return DealRow.model_construct(
+        id=r.id, version=r.version, name=r.name, customer_name=r.customer_name, direction=Direction(r.direction),
+        kind=DealKind(r.kind), sale_type=SaleType(r.sale_type) if r.sale_type else None,
+        substatus=Substatus(r.substatus), stage=Stage(r.stage), value=Decimal(r.value), currency=r.currency,
+        value_usd=r.value_usd, close_date=r.close_date, expires_at=r.expires_at,
+        partner_role=PartnerRole(r.partner_role) if r.partner_role else None, partner_program=r.partner_program,
+        crm_id=r.crm_id, favorite=r.favorite, location=r.location, sender_name=r.sender_name,
+        created_at=r.created_at, updated_at=r.updated_at,
+    )
+
+
+def order_by(q: DealQuery) -> list:
+    key, desc = (q.sort, q.descending) if q.sort else DEFAULT_SORT[q.tab]
+    column = SORTS.get(key)
+    if column is None:
+        raise ValueError(f"cannot sort by {key!r}; choose one of {', '.join(SORTS)}")
+    # NULLs last either way, then the id so paging is stable.
+    nulls = case((column.is_(None), 1), else_=0)
+    return [nulls, column.desc() if desc else column.asc(), DealRecord.id]
+
+
+def page(session, user: User, q: DealQuery, now: datetime) -> list[DealRow]:
+    stmt = (select(*_ROW_COLUMNS).where(*_where(q, user, now)).order_by(*order_by(q))
+            .offset(max(q.offset, 0)).limit(q.limit))
+    return [_row(r) for r in session.execute(stmt)]
+
+
+def count(session, user: User, q: DealQuery, now: datetime) -> int:
+    return session.scalar(select(func.count()).select_from(DealRecord).where(*_where(q, user, now))) or 0
+
+
+@dataclass
+class TabSummary:
+    """The header line of a tab: counts and pipeline value (value × stage %)."""
+
+    count: int
+    total_usd: float
+    weighted_usd: float
+    expiring_48h: int
+
+
+def summary(session, user: User, q: DealQuery, now: datetime) -> TabSummary:
+    conds = _where(q, user, now)
+    soon = now + timedelta(hours=48)
+    row = session.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(DealRecord.value_usd), 0.0),
+            func.coalesce(func.sum(DealRecord.value_usd * DealRecord.stage_pct / 100.0), 0.0),
+            func.coalesce(func.sum(case((and_(DealRecord.substatus.in_(("Received", "Pending")),
+                                               DealRecord.expires_at <= soon), 1), else_=0)), 0),
+        ).select_from(DealRecord).where(*conds)
+    ).one()
+    return TabSummary(int(row[0]), float(row[1]), float(row[2]), int(row[3]))
+
+
+def position_of(session, user: User, q: DealQuery, now: datetime, deal_id: str) -> int | None:
+    """Index of a deal in the sorted list (to keep the cursor on it after a refresh)."""
+    ids = session.scalars(select(DealRecord.id).where(*_where(q, user, now)).order_by(*order_by(q))).all()
+    try:
+        return ids.index(deal_id)
+    except ValueError:
+        return None
+
+
+def expiring(session, user: User, now: datetime, within: timedelta) -> list[str]:
+    """Ids of received inbound deals expiring within ``within`` (overdue ones included), soonest first."""
+    stmt = (select(DealRecord.id)
+            .where(DealRecord.substatus.in_(("Received", "Pending")), DealRecord.expires_at <= now + within,
+                   visible_to(user))
+            .order_by(DealRecord.expires_at, DealRecord.id))
+    return list(session.scalars(stmt))
