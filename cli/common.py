@@ -59,12 +59,11 @@ def print_json(value) -> None:
     sys.stdout.write("\n")
 
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]|\x1b\[[0-9;?]*[ -/]*[@-~]")
-
-
 def safe(text) -> str:
     """Text from users or imports, printed literally: no control characters or escapes."""
-    return _CONTROL.sub("", "" if text is None else str(text))
+    from model.text import clean
+
+    return clean(text)
 
 
 def print_table(headers: list[str], rows: list[list]) -> None:

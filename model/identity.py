@@ -1,11 +1,13 @@
 """Who is acting: the OS login, mapped to a row of the users table (R1).
 
 There is deliberately no flag or environment variable to act as someone else;
-tests inject a ``User`` directly into the service context.
+tests inject a ``User`` directly into the service context. That is also why the
+login comes from the process's user id and not from ``getpass.getuser()``,
+which believes ``$USER``/``$LOGNAME`` — on a shared box anyone could set those.
 """
 from __future__ import annotations
 
-import getpass
+import os
 
 from sqlalchemy import func, select
 
@@ -16,7 +18,18 @@ from model.store.tables import UserRecord
 
 
 def os_login() -> str:
-    return getpass.getuser()
+    """The login of the user this process runs as (effective uid), never taken from the environment."""
+    try:
+        import pwd
+    except ImportError:  # pragma: no cover - Windows has no uid database; USERNAME is what there is
+        import getpass
+
+        return getpass.getuser()
+    uid = os.geteuid()
+    try:
+        return pwd.getpwuid(uid).pw_name
+    except KeyError:  # a container uid with no passwd entry
+        return f"uid{uid}"
 
 
 def user_from_record(rec: UserRecord) -> User:
@@ -24,10 +37,34 @@ def user_from_record(rec: UserRecord) -> User:
                 role=Role(rec.role), location=rec.location)
 
 
+def admin_logins(session) -> list[str]:
+    return list(session.scalars(
+        select(UserRecord.login).where(UserRecord.role == Role.ADMIN.value).order_by(UserRecord.login)
+    ))
+
+
+def not_a_user(login: str, admins: list[str]) -> AccessDenied:
+    """The message a login without a users row gets: who can let them in, and how."""
+    who = ", ".join(admins) if admins else "nobody (ask whoever set up this database)"
+    return AccessDenied(
+        f"OS login {login!r} is not a cosell user, so it sees no deals. "
+        f"Ask an admin ({who}) to run: cosell users add {login} --name ... --email ... --location ..."
+    )
+
+
 def resolve_user(store, login: str | None = None) -> User:
-    """The acting user. The first login of a new database becomes its admin (R1.1)."""
+    """The acting user. The first login of a new database becomes its admin (R1.1).
+
+    Reads first: every CLI call resolves its user, and a write transaction there
+    would queue each teammate's ``cosell list`` behind the writers.
+    """
     login = login or os_login()
+    with store.read() as session:
+        rec = session.get(UserRecord, login)
+        if rec is not None:
+            return user_from_record(rec)
     with store.write() as session:
+        # Serialised with every other writer: two first logins cannot both become admin.
         rec = session.get(UserRecord, login)
         if rec is None:
             if (session.scalar(select(func.count()).select_from(UserRecord)) or 0) == 0:
@@ -36,11 +73,5 @@ def resolve_user(store, login: str | None = None) -> User:
                 session.add(rec)
                 session.flush()
             else:
-                admins = session.scalars(
-                    select(UserRecord.login).where(UserRecord.role == Role.ADMIN.value)
-                ).all()
-                raise AccessDenied(
-                    f"OS login {login!r} is not a cosell user; ask an admin "
-                    f"({', '.join(admins) or 'none'}) to run `cosell users add {login} ...`"
-                )
+                raise not_a_user(login, admin_logins(session))
         return user_from_record(rec)

@@ -6,22 +6,10 @@ strings handed to widgets that parse markup themselves).
 """
 from __future__ import annotations
 
-import re
-
 from rich.markup import escape
 from rich.text import Text
 
-_ESCAPES = re.compile(
-    r"\x1b\[[0-?]*[ -/]*[@-~]"      # CSI ... final byte
-    r"|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)"  # OSC ... BEL / ST
-    r"|\x1b[@-Z\\-_]"                # other two-byte escapes
-    r"|[\x00-\x08\x0b-\x1f\x7f-\x9f]"  # C0/C1 controls (tab and newline kept)
-)
-
-
-def clean(value: object) -> str:
-    """The string without escape sequences or control characters."""
-    return _ESCAPES.sub("", "" if value is None else str(value))
+from model.text import clean, one_line  # noqa: F401  (one cleaning rule for every face)
 
 
 def literal(value: object, style: str = "") -> Text:

@@ -9,7 +9,7 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from model.enums import DealKind, SolutionSource
+from model.enums import AccountTab, DealKind, SolutionSource
 from model.errors import Violation
 from model.rules.fx import CURRENCY, known_currencies
 from model.schemas import Customer, CustomerContact, DealDraft, DealSolution, Invitation, Person
@@ -40,6 +40,18 @@ def team_violations(team: list[Person]) -> list[Violation]:
     out: list[Violation] = []
     for i, person in enumerate(team):
         out += person_violations(person, f"team[{i}]")
+    return out
+
+
+def customer_violations(customer: Customer | None) -> list[Violation]:
+    """R4.1 (a customer first), R4.6 (federal accounts only from the DUNS list)."""
+    if customer is None or not customer.name.strip():
+        return [Violation("R4.1", "choose the customer first", "customer")]
+    out: list[Violation] = []
+    if customer.federal and customer.source is not AccountTab.OTHER:
+        out.append(Violation("R4.6", "a federal customer must be chosen from the Other (DUNS) list", "customer"))
+    for i, contact in enumerate(customer.contacts):
+        out += contact_violations(contact, f"customer.contacts[{i}]")
     return out
 
 

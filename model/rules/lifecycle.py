@@ -9,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import Enum
 
-from model.enums import DealKind, Direction, HelpType, MicrosoftStatus, SaleType, Substatus
+from model.enums import DealKind, Direction, HelpType, MarketplaceIntent, MicrosoftStatus, SaleType, Substatus
 from model.errors import Violation
 from model.schemas import Deal
 from model.stages import Stage, intermediate_for
@@ -122,6 +122,16 @@ def sale_type_for(help_type: HelpType, share_with_microsoft: bool, invites_partn
     return SaleType.PARTNER_LED if share_with_microsoft else SaleType.PRIVATE
 
 
+def is_private(deal: Deal) -> bool:
+    """R2.6/R7.1: nothing shared with Microsoft yet. A P2P deal we created is private too when
+    its answers to R7's two questions were "no help" and "No", so it can be upgraded (R7.5)."""
+    if deal.sale_type is SaleType.PRIVATE:
+        return True
+    return (deal.sale_type is SaleType.P2P and deal.direction is Direction.OUTBOUND
+            and not deal.share_with_microsoft and deal.help_type is HelpType.NONE
+            and deal.microsoft_status is MicrosoftStatus.NOT_INVITED)
+
+
 # -- stages -------------------------------------------------------------------------
 
 def next_stage(deal: Deal) -> Stage | None:
@@ -183,7 +193,7 @@ def early_win_warning(deal: Deal, now: datetime) -> Violation | None:
     """R8.12: marking a registration-eligible deal won within 72 h of creation risks rejection."""
     from model.rules.registration import could_register
 
-    if not could_register(deal):
+    if not could_register(deal, now.date()):
         return None
     age = now - deal.created_at
     if age >= EARLY_WIN:
@@ -224,8 +234,9 @@ def action_violations(deal: Deal, action: Action, now: datetime) -> list[Violati
     if action is Action.LOST:
         return []
     if action is Action.UPGRADE:
-        if deal.sale_type is not SaleType.PRIVATE:
-            return [Violation("R7.5", "only a private deal can be upgraded")]
+        if not is_private(deal):
+            shown = deal.sale_type.label.lower() if deal.sale_type else "a solution assessment"
+            return [Violation("R7.5", f"only a private deal can be upgraded (this one is {shown})")]
         return []
     if action is Action.INVITE_MICROSOFT:
         if deal.is_assessment:
@@ -255,12 +266,18 @@ def expire_violations(deal: Deal, now: datetime) -> list[Violation]:
 
 
 EDITABLE = {"name", "close_date", "value", "currency", "crm_id", "campaign_id", "marketplace_intent",
-            "partner_role", "partner_program", "solution_area", "solution_play"}
+            "partner_role", "partner_program", "solution_area", "solution_play", "customer"}
 
 
 def edit_violations(deal: Deal, changes: dict) -> list[Violation]:
-    """R8.6 (what can change), R1.2 (location never), R4.9 (customer), R5 (values stay valid)."""
-    from model.rules.deal_fields import money_violations
+    """R8.6 (what can change), R1.2 (location never), R4.9 (customer), R5 (values stay valid).
+
+    ``changes`` holds typed values (the editing service converts text first).
+    """
+    from model.rules.deal_fields import (
+        customer_contact_required_violations, customer_violations, money_violations, solutions_violations,
+    )
+    from model.schemas import Customer
 
     out = action_violations(deal, Action.EDIT, deal.updated_at) if deal.is_terminal or deal.is_received else []
     if out:
@@ -268,19 +285,36 @@ def edit_violations(deal: Deal, changes: dict) -> list[Violation]:
     for key in changes:
         if key == "location":
             out.append(Violation("R1.2", "the location cannot be changed after the deal is created", "location"))
-        elif key == "customer":
-            if deal.customer.source.value in ("other", "manual"):
-                out.append(Violation("R4.9", "a customer chosen from Other or typed by hand cannot be changed without support", "customer"))
         elif key not in EDITABLE:
-            out.append(Violation("R8.6", f"{key} cannot be edited", key))
-    if "name" in changes and not str(changes["name"] or "").strip():
-        out.append(Violation("R5", "a deal name is required", "name"))
+            out.append(Violation("R8.6", f"{key.replace('_', ' ')} cannot be edited", key))
+    if "customer" in changes:
+        new = changes["customer"]
+        if deal.customer.source.value in ("other", "manual"):
+            out.append(Violation("R4.9", "a customer chosen from Other or typed by hand cannot be changed without "
+                                         "support", "customer"))
+        elif not isinstance(new, Customer):
+            out.append(Violation("R4.1", "choose the new customer from the account search", "customer"))
+        else:
+            out += customer_violations(new)
+            if new.macc:
+                out += [v for v in solutions_violations(deal.kind, deal.solutions, new, None) if v.rule == "R6.7"]
+            if deal.microsoft_status in (MicrosoftStatus.INVITED, MicrosoftStatus.ACCEPTED, MicrosoftStatus.WON):
+                out += customer_contact_required_violations(new)
+    if "name" in changes:
+        name = str(changes["name"] or "").strip()
+        if not name:
+            out.append(Violation("R5", "a deal name is required", "name"))
+        elif len(name) > 300:
+            out.append(Violation("R5", "the deal name is longer than 300 characters", "name"))
     if "value" in changes or "currency" in changes:
         out += money_violations(changes.get("value", deal.value), changes.get("currency", deal.currency))
     if "close_date" in changes and changes["close_date"] is None:
         out.append(Violation("R5", "an estimated close date is required", "close_date"))
     if "marketplace_intent" in changes and deal.kind is not DealKind.IP_COSELL:
         out.append(Violation("R5.1", "marketplace intent applies to IP co-sell deals only", "marketplace_intent"))
+    elif changes.get("marketplace_intent") is MarketplaceIntent.YES:
+        out += [v for v in solutions_violations(deal.kind, deal.solutions, None, MarketplaceIntent.YES)
+                if v.rule == "R6.7"]
     if deal.kind is DealKind.SERVICES_COSELL:
         for key in ("partner_role", "solution_area", "solution_play"):
             if key in changes and not changes[key]:

@@ -6,7 +6,7 @@ import uuid
 from model.enums import HelpType, InvitationStatus, MicrosoftStatus, SaleType
 from model.errors import RuleViolation, Violation
 from model.rules.deal_fields import contact_violations, customer_contact_required_violations, invitation_violations
-from model.rules.lifecycle import Action, sale_type_for
+from model.rules.lifecycle import Action, is_private, sale_type_for
 from model.schemas import CustomerContact, Deal, Invitation, Note
 from model.services._tx import mutate
 from model.services.context import Ctx
@@ -28,7 +28,7 @@ def invite_microsoft(ctx: Ctx, deal_id: str, help_type: HelpType, *, notes: str 
 
     def checks(deal: Deal) -> list[Violation]:
         out = []
-        if upgrading and deal.sale_type is not SaleType.PRIVATE:
+        if upgrading and not is_private(deal):
             out.append(Violation("R7.5", "only a private deal can be upgraded"))
         if help_type is HelpType.NONE:
             out.append(Violation("R7.3", "choose the kind of help you need from Microsoft", "help_type"))
@@ -79,7 +79,15 @@ def invite_partner(ctx: Ctx, deal_id: str, invitation: Invitation, *, version: i
     """R7.4, R2.3: invite a co-sell partner, with the invitee's share, solutions and help type."""
 
     def checks(deal: Deal) -> list[Violation]:
-        return invitation_violations(invitation, len(deal.partner_invitations))
+        out = invitation_violations(invitation, len(deal.partner_invitations))
+        if invitation.is_microsoft:
+            out.append(Violation("R7.4", "invite Microsoft with 'invite Microsoft' (it needs the help type and "
+                                         "the customer contact)", "invitation"))
+        for inv in deal.partner_invitations:
+            same_id = invitation.partner_id and inv.partner_id == invitation.partner_id
+            if same_id or inv.partner_name.strip().lower() == invitation.partner_name.strip().lower():
+                out.append(Violation("R7.4", f"{inv.partner_name} is already invited to this deal", "partner"))
+        return out
 
     def change(deal: Deal) -> None:
         inv = invitation.model_copy(deep=True)
@@ -97,11 +105,12 @@ def invite_partner(ctx: Ctx, deal_id: str, invitation: Invitation, *, version: i
 
 def edit_invitation(ctx: Ctx, deal_id: str, invitation_id: str, changes: dict, *, version: int | None = None) -> Deal:
     """R7.4: after creation the inviter cannot change an invitee's close date, value or team;
-    notes and help type stay editable. (The invitee edits its share as its own deal's value.)"""
+    notes and help type stay editable, and the solutions until the invitee accepts (then they
+    are the invitee's to change). The invitee edits its share as its own deal's value."""
     frozen = {"close_date", "value", "currency", "team"}
 
     def checks(deal: Deal) -> list[Violation]:
-        inv = next((i for i in deal.invitations if i.invitation_id.startswith(invitation_id)), None)
+        inv = _invitation(deal, invitation_id)
         if inv is None:
             return [Violation("R7.4", f"no invitation {invitation_id!r} on this deal", "invitation")]
         out = []
@@ -111,17 +120,33 @@ def edit_invitation(ctx: Ctx, deal_id: str, invitation_id: str, changes: dict, *
                                              "is created; the invited partner can", key))
             elif key not in {"notes", "help_type", "solutions"}:
                 out.append(Violation("R7.4", f"{key} cannot be edited on an invitation", key))
-        if "solutions" in changes and not changes["solutions"]:
-            out.append(Violation("R7.4", "keep at least one solution for the invited partner", "solutions"))
+        if "solutions" in changes:
+            if not changes["solutions"]:
+                out.append(Violation("R7.4", "keep at least one solution for the invited partner", "solutions"))
+            if inv.status is InvitationStatus.ACCEPTED:
+                out.append(Violation("R7.4", f"{inv.partner_name} has accepted: its solutions are now the invited "
+                                             "partner's to change", "solutions"))
+        if "help_type" in changes and not isinstance(changes["help_type"], HelpType):
+            try:
+                HelpType(changes["help_type"])
+            except ValueError:
+                out.append(Violation("R7.4", f"{changes['help_type']!r} is not a type of help", "help_type"))
         return out
 
     def change(deal: Deal) -> None:
-        inv = next(i for i in deal.invitations if i.invitation_id.startswith(invitation_id))
+        inv = _invitation(deal, invitation_id)
         for key, value in changes.items():
-            setattr(inv, key, value)
+            setattr(inv, key, HelpType(value) if key == "help_type" else value)
 
     return mutate(ctx, deal_id, Action.INVITE_PARTNER, change, version=version, event_action="edit_invitation",
                   extra_checks=checks)
+
+
+def _invitation(deal: Deal, id_or_prefix: str) -> Invitation | None:
+    """The one invitation a non-empty id prefix names (None if none or several)."""
+    key = (id_or_prefix or "").strip()
+    found = [i for i in deal.invitations if key and i.invitation_id.startswith(key)]
+    return found[0] if len(found) == 1 else None
 
 
 def microsoft_respond(ctx: Ctx, deal_id: str, accepted: bool, *, won: bool = False,

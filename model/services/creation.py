@@ -6,29 +6,21 @@ from datetime import datetime
 from decimal import Decimal
 
 from model.enums import (
-    AccountTab, DealKind, Direction, HelpType, MicrosoftStatus, SaleType, Status, Substatus,
+    DealKind, Direction, HelpType, MicrosoftStatus, Status, Substatus,
 )
 from model.errors import RuleViolation, Violation
 from model.rules.deal_fields import (
-    customer_contact_required_violations, details_violations, invitation_violations,
+    customer_contact_required_violations, customer_violations, details_violations, invitation_violations,
     solutions_violations, team_violations,
 )
 from model.rules.lifecycle import expiry_for, sale_type_for
-from model.schemas import Customer, Deal, DealDraft, Event, Invitation, Note
+from model.rules.visibility import can_see
+from model.schemas import Deal, DealDraft, Event, Invitation, Note
 from model.services.context import Ctx
 from model.services.matching import match_customer
 from model.services.outbox import notify_team
 from model.stages import Stage
 from model.store import repo
-
-
-def customer_violations(customer: Customer | None) -> list[Violation]:
-    """R4.1 (a customer first), R4.6 (federal accounts only from the DUNS list)."""
-    if customer is None or not customer.name.strip():
-        return [Violation("R4.1", "choose the customer first", "customer")]
-    if customer.federal and customer.source not in (AccountTab.OTHER,):
-        return [Violation("R4.6", "a federal customer must be chosen from the Other (DUNS) list", "customer")]
-    return []
 
 
 def draft_violations(draft: DealDraft) -> list[Violation]:
@@ -54,8 +46,11 @@ def create_deal(ctx: Ctx, draft: DealDraft) -> Deal:
     if violations:
         raise RuleViolation(violations, "create the deal")
     now = ctx.now()
-    partners = [i.model_copy(update={"invitation_id": i.invitation_id or str(uuid.uuid4()), "invited_at": now})
-                for i in draft.invitations if not i.is_microsoft]
+    # R7.4: the inviting team is prefilled from the deal's team.
+    partners = [i.model_copy(deep=True, update={
+        "invitation_id": i.invitation_id or str(uuid.uuid4()), "invited_at": now,
+        "team": [p.model_copy() for p in (i.team or draft.team)]})
+        for i in draft.invitations if not i.is_microsoft]
     deal = Deal(
         id=str(uuid.uuid4()), name=draft.name.strip(), direction=Direction.OUTBOUND, kind=draft.kind,
         sale_type=sale_type_for(draft.help_type, draft.share_with_microsoft, bool(partners), draft.kind),
@@ -77,12 +72,29 @@ def create_deal(ctx: Ctx, draft: DealDraft) -> Deal:
         deal.microsoft_invited_at = now
         deal.invitations.append(Invitation(invitation_id=str(uuid.uuid4()), partner_name="Microsoft",
                                            is_microsoft=True, help_type=draft.help_type, invited_at=now))
+    if not can_see(ctx.user, deal):
+        # R1.3: a referral user would lose sight of the deal the moment it is saved.
+        raise RuleViolation(Violation("R1.3", f"you would not see this deal: a referral user sees deals in their "
+                                              f"location ({ctx.user.location or 'any'}) on whose team they are; "
+                                              "add yourself to the team", "team"), "create the deal")
     with ctx.store.write() as session:
         deal.customer.match = match_customer(session, deal.customer)
         repo.write_deal(session, deal, actor=ctx.user.login)
         repo.add_event(session, deal.id, Event(at=now, actor=ctx.user.login, action="create",
-                                               changes={"sale_type": [None, deal.sale_type.value if deal.sale_type else None]}))
+                                               changes=_created(deal)))
     return deal
+
+
+def _created(deal: Deal) -> dict:
+    """The audit record of a new deal: its defining facts, as [before, after] pairs like every change."""
+    facts = {
+        "name": deal.name, "kind": deal.kind.value, "sale_type": deal.sale_type.value if deal.sale_type else None,
+        "location": deal.location, "customer": deal.customer.name, "customer_match": deal.customer.match.value,
+        "value": f"{deal.value} {deal.currency}", "close_date": deal.close_date.isoformat() if deal.close_date else None,
+        "team": [p.email for p in deal.team], "solutions": [s.solution_id for s in deal.solutions],
+        "invitations": [i.partner_name for i in deal.invitations],
+    }
+    return {k: [None, v] for k, v in facts.items() if v not in (None, [])}
 
 
 def receive_inbound(ctx: Ctx, deal: Deal, *, received_at: datetime | None = None) -> Deal:

@@ -1,42 +1,71 @@
 """R8.6, R6: editing an open deal's details, team, solutions and notes; the favorite tag."""
 from __future__ import annotations
 
-from decimal import Decimal
-
+from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import update
 
-from model.enums import MarketplaceIntent, PartnerRole
+from model.enums import MarketplaceIntent, PartnerRole, parse_enum
 from model.errors import RuleViolation, Violation
 from model.rules.deal_fields import person_violations, solutions_violations, team_violations
 from model.rules.lifecycle import Action, edit_violations
-from model.schemas import Deal, DealSolution, Note, Person
+from model.schemas import Customer, Deal, DealSolution, Note, Person
 from model.services._tx import load_visible, mutate
 from model.services.context import Ctx
+from model.services.matching import match_customer
 from model.store.tables import DealRecord, SolutionRecord
 
-_COERCE = {
-    "value": lambda v: None if v in (None, "") else Decimal(str(v)),
-    "partner_role": lambda v: None if v in (None, "") else PartnerRole(v),
-    "marketplace_intent": lambda v: None if v in (None, "") else MarketplaceIntent(v),
-}
+def _typed(key: str, value):
+    """Text from a form or the CLI, turned into the field's type ('' clears an optional field)."""
+    if isinstance(value, str):
+        value = value.strip()
+        if value == "" and key != "name":
+            return None
+        if key == "currency":
+            return value.upper()
+        if key == "partner_role":
+            return parse_enum(PartnerRole, value)
+        if key == "marketplace_intent":
+            return parse_enum(MarketplaceIntent, value)
+    if key == "customer" and isinstance(value, dict):
+        return Customer.model_validate(value)
+    field = Deal.model_fields.get(key)
+    if field is None or key in ("customer", "location"):
+        return value  # edit_violations names what cannot be edited
+    return TypeAdapter(field.annotation).validate_python(value)
+
+
+def _coerce(changes: dict) -> tuple[dict, list[Violation]]:
+    typed, out = {}, []
+    for key, value in changes.items():
+        try:
+            typed[key] = _typed(key, value)
+        except (ValueError, ArithmeticError, ValidationError) as exc:
+            message = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else str(exc)
+            out.append(Violation("R5", f"{value!r} is not a valid {key.replace('_', ' ')}: {message}", key))
+    return typed, out
 
 
 def edit(ctx: Ctx, deal_id: str, changes: dict, *, version: int | None = None) -> Deal:
-    """R8.6: name, close date, value, notes, CRM and campaign ids (location never, R1.2)."""
-    try:
-        changes = {k: _COERCE.get(k, lambda v: v)(v) for k, v in changes.items()}
-    except (ValueError, ArithmeticError) as exc:
-        raise RuleViolation(Violation("R5", str(exc)), "edit the deal") from None
+    """R8.6: name, close date, value, notes, CRM and campaign ids (location never, R1.2).
+
+    Values may be typed (``date``, ``Decimal``, enums) or text as a person types it.
+    """
+    changes, bad = _coerce(changes)
+    if "customer" in changes and isinstance(changes["customer"], Customer):
+        # R4.5: a newly chosen customer goes through account matching like a new deal's.
+        new_customer = changes["customer"].model_copy(deep=True)
+        with ctx.store.read() as session:
+            new_customer.match = match_customer(session, new_customer)
+        changes["customer"] = new_customer
+
+    unreadable = {violation.field for violation in bad}
 
     def checks(deal: Deal) -> list[Violation]:
-        out = edit_violations(deal, changes)
-        if "marketplace_intent" in changes and changes["marketplace_intent"] is MarketplaceIntent.YES:
-            out += solutions_violations(deal.kind, deal.solutions, deal.customer, MarketplaceIntent.YES)
-        return out
+        return bad + edit_violations(deal, {k: v for k, v in changes.items() if k not in unreadable})
 
     def change(deal: Deal) -> None:
         for key, value in changes.items():
-            setattr(deal, key, value.strip() if isinstance(value, str) else value)
+            setattr(deal, key, value)
 
     return mutate(ctx, deal_id, Action.EDIT, change, version=version, extra_checks=checks)
 
@@ -61,7 +90,10 @@ def remove_team_member(ctx: Ctx, deal_id: str, email: str, *, version: int | Non
     def checks(deal: Deal) -> list[Violation]:
         if not any(p.email.strip().lower() == key for p in deal.team):
             return [Violation("R6.1", f"{email} is not on the team", "email")]
-        return team_violations([p for p in deal.team if p.email.strip().lower() != key])
+        if all(p.email.strip().lower() == key for p in deal.team):
+            # Only the count matters here: someone else's incomplete entry is not this action's fault.
+            return team_violations([])
+        return []
 
     def change(deal: Deal) -> None:
         deal.team = [p for p in deal.team if p.email.strip().lower() != key]

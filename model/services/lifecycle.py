@@ -100,7 +100,7 @@ def mark_stage(ctx: Ctx, deal_id: str, stage: Stage | str | None = None, *, vers
 
     def checks(deal: Deal) -> list[Violation]:
         chosen = stage
-        if isinstance(chosen, str):
+        if isinstance(chosen, str) and not isinstance(chosen, Stage):  # Stage is a str too
             from model.stages import map_crm_stage
 
             try:
@@ -126,15 +126,23 @@ def _order(stage: Stage) -> int:
 def won(ctx: Ctx, deal_id: str, *, version: int | None = None, confirm_early: bool = False) -> Deal:
     """R8.9 (every stage first), R8.12 (72-hour warning must be acknowledged), R8.11."""
 
+    acknowledged: list[str] = []
+
     def checks(deal: Deal) -> list[Violation]:
         warning = early_win_warning(deal, ctx.now())
-        return [warning] if warning and not confirm_early else []
+        if warning and not confirm_early:
+            return [warning]
+        if warning:
+            acknowledged.append(f"marked won within 72 hours of creation; the registration risk was acknowledged "
+                                f"({warning.rule})")
+        return []
 
     def change(deal: Deal) -> None:
         _close(deal, Substatus.WON, ctx, None)
         deal.stage = Stage.WON
 
-    return mutate(ctx, deal_id, Action.WON, change, version=version, extra_checks=checks)
+    return mutate(ctx, deal_id, Action.WON, change, version=version, extra_checks=checks,
+                  reason=lambda: acknowledged[0] if acknowledged else None)
 
 
 def lost(ctx: Ctx, deal_id: str, reason: str, *, notes: str | None = None, version: int | None = None) -> Deal:
@@ -163,6 +171,12 @@ def register(ctx: Ctx, deal_id: str, *, contract_value: Decimal | None = None, c
              version: int | None = None) -> Deal:
     """R10.1–R10.3: register a won, eligible deal; validation then shows in the lifecycle (R10.4)."""
 
+    def checks(deal: Deal) -> list[Violation]:
+        if contract_value is None and currency is None:
+            return []
+        return money_violations(contract_value if contract_value is not None else deal.value,
+                                currency or deal.currency, "contract_value", "R10.3")
+
     def change(deal: Deal) -> None:
         now = ctx.now()
         deal.registration.status = RegistrationStatus.REVIEW_PENDING
@@ -172,7 +186,7 @@ def register(ctx: Ctx, deal_id: str, *, contract_value: Decimal | None = None, c
         deal.registration.contract_value = Decimal(contract_value) if contract_value is not None else deal.value
         deal.registration.currency = currency or deal.currency
 
-    return mutate(ctx, deal_id, Action.REGISTER, change, version=version)
+    return mutate(ctx, deal_id, Action.REGISTER, change, version=version, extra_checks=checks)
 
 
 def review_registration(ctx: Ctx, deal_id: str, status: RegistrationStatus, message: str | None = None,
@@ -237,7 +251,6 @@ def sweep(ctx: Ctx) -> list[Deal]:
             deal = repo.to_deal(session.get(DealRecord, deal_id))
             window = microsoft_window(deal, now)
             if window and window[1]:
-                session.info["wrote"] = True
                 notify_team(session, deal, "microsoft_window",
                             f"Microsoft did not join {deal.name!r} within 14 days",
                             f"Microsoft was invited to {deal.name!r} on {deal.microsoft_invited_at:%Y-%m-%d} and has "

@@ -16,7 +16,7 @@ from model.store.tables import DealRecord, TeamRecord
 
 def get_deal(ctx: Ctx, deal_id: str) -> Deal:
     with ctx.store.read() as session:
-        rid = repo.resolve_id(session, deal_id)
+        rid = repo.resolve_id(session, deal_id, user=ctx.user)
         deal = repo.to_deal(repo.load_record(session, rid))
     if not can_see(ctx.user, deal):
         raise NotFound(f"no deal with id {deal_id!r}")

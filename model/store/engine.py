@@ -2,13 +2,26 @@
 
 SQLite is the embedded default (a file in the user's data dir, WAL, a busy
 timeout, foreign keys on); ``--db PATH`` or ``COSELL_DATABASE_URL`` choose
-another file or a PostgreSQL URL. Writes open with ``BEGIN IMMEDIATE`` on
-SQLite: a read-then-write transaction under WAL otherwise fails with "database
-is locked" whatever the busy timeout.
+another file or a PostgreSQL URL.
+
+Writers are serialised the same way on both engines, so every service's
+load → check → write sees the latest committed state and nothing is lost:
+- SQLite: writes open with ``BEGIN IMMEDIATE``; a read-then-write transaction
+  under WAL otherwise fails with "database is locked" whatever the busy timeout.
+  A busy file is waited for (busy timeout) and then retried, never surfaced.
+- PostgreSQL: writes take a transaction-scoped advisory lock first. Row locks
+  alone would leave read-then-insert races (the outbox's dedupe key, the first
+  user becoming admin) to fail with unique violations; a write transaction here
+  lasts milliseconds, so one writer at a time costs nothing a sales team notices.
+
+A SQLite file in a shared directory (setgid, group-writable: see
+``model.shared_setup``) is created group-writable, and SQLite gives its -wal and
+-shm files the database file's mode, so teammates' processes can all write.
 """
 from __future__ import annotations
 
 import os
+import stat
 import time
 from contextlib import contextmanager
 from pathlib import Path
@@ -17,11 +30,17 @@ from typing import Iterator
 from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from model.store.tables import SCHEMA_VERSION, Base, ChangeCounter, Meta
 
 BUSY_TIMEOUT_MS = 10_000
+# How often a write retries BEGIN IMMEDIATE after the busy timeout ran out (a
+# very long writer elsewhere); the waits add up to minutes, not a crash.
+LOCK_RETRIES = 40
+# pg_advisory_xact_lock key serialising cosell writers ("cosell" in ASCII).
+PG_WRITE_LOCK = 0x636F73656C6C
+SHARED_FILE_MODE = 0o660
 
 
 def default_database_path() -> Path:
@@ -50,14 +69,20 @@ class Store:
     def __init__(self, url: str):
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
+        self.is_postgres = url.startswith("postgresql")
+        self.sqlite_path: Path | None = None
+        self.is_shared = False
         if self.is_sqlite:
-            path = url.split("sqlite:///", 1)[-1]
+            path = url.split("sqlite:///", 1)[-1].split("?", 1)[0]
             if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
+                self.sqlite_path = Path(path)
+                self.is_shared = prepare_sqlite_file(self.sqlite_path)
             self.engine: Engine = create_engine(
                 url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
             )
             event.listen(self.engine, "connect", _sqlite_on_connect)
+            if self.is_shared:
+                event.listen(self.engine, "connect", self._keep_group_writable)
             # Take over transaction start so writes can say BEGIN IMMEDIATE.
             event.listen(self.engine, "begin", _sqlite_on_begin)
         else:
@@ -66,6 +91,10 @@ class Store:
         self._write_sessions = sessionmaker(
             self.engine.execution_options(cosell_immediate=True), expire_on_commit=False
         )
+        # Note every flush and every ORM UPDATE/DELETE/INSERT so the change counter is
+        # bumped exactly when something was written (autoflush empties ``session.new``).
+        event.listen(self._write_sessions, "after_flush", _mark_wrote)
+        event.listen(self._write_sessions, "do_orm_execute", _mark_dml)
 
     # -- transactions -----------------------------------------------------
     @contextmanager
@@ -75,21 +104,11 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Session]:
-        """One write transaction: BEGIN IMMEDIATE on SQLite, retried if the file is busy."""
-        attempts = 0
-        while True:
-            session = self._write_sessions()
-            try:
-                # Start the transaction eagerly so a lock error surfaces here, before any work.
-                session.connection()
-                break
-            except OperationalError as exc:
-                session.close()
-                if _is_locked(exc) and attempts < 40:
-                    attempts += 1
-                    time.sleep(min(0.02 * attempts, 0.5))
-                    continue
-                raise
+        """One write transaction, alone among writers (see the module docstring).
+
+        Waits for a busy SQLite file (busy timeout, then retries) instead of failing.
+        """
+        session = self._begin_write()
         try:
             yield session
             _bump_change_counter(session)
@@ -100,23 +119,58 @@ class Store:
         finally:
             session.close()
 
+    def _begin_write(self) -> Session:
+        attempts = 0
+        while True:
+            session = self._write_sessions()
+            try:
+                # Start the transaction eagerly so a lock wait happens here, before any work.
+                session.connection()
+                if self.is_postgres:
+                    session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": PG_WRITE_LOCK})
+                return session
+            except OperationalError as exc:
+                session.close()
+                if _is_locked(exc) and attempts < LOCK_RETRIES:
+                    attempts += 1
+                    time.sleep(min(0.02 * attempts, 0.5))
+                    continue
+                raise
+
     # -- schema -------------------------------------------------------------
     def create_schema(self) -> None:
-        """First use creates the schema and records its version; later versions migrate here."""
-        Base.metadata.create_all(self.engine)
-        with self._sessions() as session, session.begin():
+        """First use creates the schema and records its version; later versions migrate here.
+
+        Runs as a serialised write (BEGIN IMMEDIATE / advisory lock) so teammates starting
+        cosell at the same moment on a new database do not trip over each other's DDL.
+        """
+        if self.schema_version() == SCHEMA_VERSION:
+            return
+        session = self._begin_write()
+        try:
+            conn = session.connection()
+            Base.metadata.create_all(conn)
             if session.get(Meta, "schema_version") is None:
                 session.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
             if session.get(ChangeCounter, 1) is None:
                 session.add(ChangeCounter(id=1, counter=0))
+            session.commit()
+        except BaseException:
+            session.rollback()
+            raise
+        finally:
+            session.close()
 
     def schema_version(self) -> int | None:
-        with self.read() as session:
-            try:
-                row = session.get(Meta, "schema_version")
-            except OperationalError:
+        """The schema's version, or None on a database cosell has not set up yet."""
+        from sqlalchemy import inspect
+
+        with self.engine.connect() as conn:
+            if not inspect(conn).has_table(Meta.__tablename__):
                 return None
-            return int(row.value) if row else None
+            value = conn.execute(select(Meta.value).where(Meta.key == "schema_version")).scalar()
+            conn.rollback()
+        return int(value) if value else None
 
     def change_counter(self) -> int:
         """A number that grows with every committed write, by anyone, in any process."""
@@ -126,10 +180,70 @@ class Store:
     def dispose(self) -> None:
         self.engine.dispose()
 
+    def _keep_group_writable(self, _dbapi_conn, _record) -> None:
+        keep_group_writable(self.sqlite_path)
+
+
+def _mark_wrote(session: Session, _flush_context) -> None:
+    session.info["wrote"] = True
+
+
+def _mark_dml(state: ORMExecuteState) -> None:
+    if state.is_update or state.is_delete or state.is_insert:
+        state.session.info["wrote"] = True
+
 
 def _bump_change_counter(session: Session) -> None:
     if session.new or session.dirty or session.deleted or session.info.get("wrote"):
         session.execute(text("UPDATE change_counter SET counter = counter + 1 WHERE id = 1"))
+
+
+def is_shared_dir(directory: Path) -> bool:
+    """A directory prepared by ``cosell init --shared``: setgid and group-writable."""
+    try:
+        mode = directory.stat().st_mode
+    except FileNotFoundError:
+        return False
+    return bool(mode & stat.S_ISGID) and bool(mode & stat.S_IWGRP)
+
+
+def prepare_sqlite_file(path: Path) -> bool:
+    """Make the database's directory; in a shared directory, create the file group-writable.
+
+    Whatever the caller's umask (022 would give 0644), the file starts as 0660, and
+    SQLite creates -wal and -shm with the database file's mode. Returns "is shared".
+    """
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not is_shared_dir(path.parent):
+        return False
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT | os.O_EXCL, SHARED_FILE_MODE)
+    except FileExistsError:
+        pass
+    else:
+        try:
+            os.fchmod(fd, SHARED_FILE_MODE)  # fchmod ignores the umask, os.open's mode does not
+        finally:
+            os.close(fd)
+    keep_group_writable(path)
+    return True
+
+
+def keep_group_writable(path: Path | None) -> None:
+    """Give g+rw back to the database, -wal and -shm files this user owns (umask 007 for shared dirs)."""
+    if path is None:
+        return
+    uid = os.geteuid() if hasattr(os, "geteuid") else None
+    for candidate in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            st = candidate.stat()
+        except FileNotFoundError:
+            continue
+        if (st.st_mode & 0o060) != 0o060 and (uid is None or st.st_uid == uid):
+            try:
+                os.chmod(candidate, (st.st_mode & 0o7777) | 0o060)
+            except PermissionError:  # pragma: no cover - someone else's file
+                pass
 
 
 def _is_locked(exc: OperationalError) -> bool:

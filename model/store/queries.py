@@ -10,8 +10,11 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, case, exists, false, func, or_, select
+from sqlalchemy import Boolean, and_, case, exists, false, func, or_, select, true
+from sqlalchemy.ext.compiler import compiles
+from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
+from sqlalchemy.sql.expression import FunctionElement
 
 from model.enums import DealKind, Direction, PartnerRole, SaleType, Substatus, Tab
 from model.schemas import DealRow, User
@@ -60,14 +63,38 @@ class DealQuery:
 def visible_to(user: User) -> ColumnElement:
     """R1.3–R1.4 in SQL."""
     if user.is_admin:
-        return and_(True)
+        return true()
     email = (user.email or "").strip().lower()
     if not email:
         return false()
-    on_team = exists().where(TeamRecord.deal_id == DealRecord.id, TeamRecord.email_lc == email)
+    # An alias, so a query that itself selects from the team table (recent people)
+    # correlates only the deal, not the member, into this subquery.
+    member = aliased(TeamRecord)
+    on_team = exists().where(member.deal_id == DealRecord.id, member.email_lc == email)
     if user.location is None:
         return on_team
     return and_(DealRecord.location == user.location, on_team)
+
+
+class has_substring(FunctionElement):
+    """``needle`` occurs in ``haystack``, case as stored: ``instr`` on SQLite, ``strpos`` on
+    PostgreSQL. A function, not LIKE, so a typed ``%`` or ``_`` is just a character."""
+
+    type = Boolean()
+    inherit_cache = True
+    name = "has_substring"
+
+
+@compiles(has_substring)
+def _has_substring_default(element, compiler, **kw):
+    haystack, needle = list(element.clauses)
+    return f"(instr({compiler.process(haystack, **kw)}, {compiler.process(needle, **kw)}) > 0)"
+
+
+@compiles(has_substring, "postgresql")
+def _has_substring_pg(element, compiler, **kw):
+    haystack, needle = list(element.clauses)
+    return f"(strpos({compiler.process(haystack, **kw)}, {compiler.process(needle, **kw)}) > 0)"
 
 
 def tab_filter(tab: Tab) -> ColumnElement:
@@ -80,7 +107,7 @@ def _where(q: DealQuery, user: User, now: datetime) -> list[ColumnElement]:
     conds = [tab_filter(q.tab), visible_to(user)]
     if q.text.strip():
         for word in q.text.lower().split():
-            conds.append(func.instr(DealRecord.search_text, word) > 0)
+            conds.append(has_substring(DealRecord.search_text, word))
     if q.stage is not None:
         conds.append(DealRecord.stage == q.stage.value)
     if q.kind is not None:

@@ -151,16 +151,27 @@ def last_event(session: Session, deal_id: str) -> Event | None:
     return None if r is None else Event(at=r.at, actor=r.actor, action=r.action, changes=r.changes or {}, reason=r.reason)
 
 
-def resolve_id(session: Session, id_or_prefix: str) -> str:
-    """Any unique prefix of a deal id names the deal."""
+def resolve_id(session: Session, id_or_prefix: str, user=None) -> str:
+    """Any unique prefix of a deal id names the deal.
+
+    Given the acting ``user``, only deals they may see are candidates (R1.3): another
+    location's deal is "not found" by full id or prefix, and a prefix shared with it
+    is not "ambiguous" (which would print the hidden deal's id).
+    """
     text = (id_or_prefix or "").strip().lower()
     if not text:
         raise NotFound("no deal id given")
-    if session.get(DealRecord, text) is not None:
+    scope = []
+    if user is not None:
+        from model.store.queries import visible_to
+
+        scope.append(visible_to(user))
+    if session.scalar(select(DealRecord.id).where(DealRecord.id == text, *scope)) is not None:
         return text
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     ids = session.scalars(
-        select(DealRecord.id).where(DealRecord.id.like(escaped + "%", escape="\\")).limit(3)
+        select(DealRecord.id).where(DealRecord.id.like(escaped + "%", escape="\\"), *scope)
+        .order_by(DealRecord.id).limit(3)
     ).all()
     if not ids:
         raise NotFound(f"no deal with id {id_or_prefix!r}")

@@ -195,6 +195,12 @@ class OutboxRecord(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     dedupe_key: Mapped[str] = mapped_column(String(200), unique=True)
+    # A delivery run claims rows before sending (see model.notify), so two runs at
+    # once never send the same message; a crashed run's claim lapses after a lease.
+    claimed_at: Mapped[datetime | None] = mapped_column(UTCDateTime, nullable=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
+
+    __table_args__ = (Index("ix_outbox_pending", "sent_at", "id"),)
 
 
 class AccountRecord(Base):

@@ -1,0 +1,95 @@
+"""`python -m benchmarks [--quick] [--only B4,B5] [--write]`: measure the real app, print one table.
+
+It reports; it does not assert (these machines are noisy), so CI can run
+`--quick` without failing on a figure. `--write` saves the table as
+benchmarks/RESULTS.md with the machine's core count.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import platform
+import sys
+import time
+import traceback
+from datetime import datetime, timezone
+from pathlib import Path
+
+from benchmarks.stats import Result, fmt
+from benchmarks.workload import FULL, QUICK, database
+
+# module, what it measures, how many deals/accounts it needs
+SUITES = [
+    ("benchmarks.b_startup", "B1 cold start"),
+    ("benchmarks.b_dashboard", "B2/B3 filter, tab switch, page-down"),
+    ("benchmarks.b_search", "B4/B5 customer search speed and quality"),
+    ("benchmarks.b_memory", "B6 memory"),
+    ("benchmarks.b_transfer", "B7 import / export"),
+    ("benchmarks.b_cli", "B8 on-call CLI"),
+    ("benchmarks.b_actions", "B9 one action"),
+]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks")
+    parser.add_argument("--quick", action="store_true", help="10k deals / 100k accounts instead of 100k / 1M")
+    parser.add_argument("--only", default="", help="comma-separated keys, e.g. B4,B9")
+    parser.add_argument("--write", action="store_true", help="write benchmarks/RESULTS.md")
+    args = parser.parse_args(argv)
+    size = QUICK if args.quick else FULL
+    only = {k.strip().upper() for k in args.only.split(",") if k.strip()}
+
+    print(f"cosell benchmarks: {size.label}, {os.cpu_count()} cores, Python {platform.python_version()}", flush=True)
+    db, made_in = database(size)
+    notes = []
+    if made_in is not None:
+        notes.append(f"`cosell demo --deals {size.deals} --accounts {size.accounts}` took {made_in:.1f} s")
+        print(notes[-1], flush=True)
+
+    results: list[Result] = []
+    for module_name, label in SUITES:
+        keys = {k for k in label.split()[0].split("/")}
+        if only and not ({k if k.startswith("B") else "B" + k for k in keys} & only):
+            continue
+        print(f"running {label} …", flush=True)
+        started = time.perf_counter()
+        try:
+            module = importlib.import_module(module_name)
+            results += module.run(db) if "size" not in module.run.__code__.co_varnames else module.run(db, size=size)
+        except Exception as exc:  # report, never fail CI on a benchmark
+            traceback.print_exc()
+            notes.append(f"{label}: failed: {type(exc).__name__}: {exc}")
+        print(f"  done in {time.perf_counter() - started:.1f} s", flush=True)
+
+    table = render(results, size, notes)
+    print()
+    print(table)
+    if args.write:
+        Path(__file__).with_name("RESULTS.md").write_text(table + "\n")
+    return 0
+
+
+def render(results: list[Result], size, notes: list[str]) -> str:
+    lines = [
+        "# cosell benchmark results",
+        "",
+        f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {os.cpu_count()} cores "
+        f"({platform.machine()}, Python {platform.python_version()}), data: {size.label} made by `cosell demo`.",
+        "",
+        "| # | what | n | median | p95 | target | met | baseline (median) | ratio |",
+        "|---|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        met = {True: "yes", False: "**no**", None: "–"}[r.met]
+        base = f"{fmt(r.baseline_median, r.unit)} ({r.baseline_label})" if r.baseline else "–"
+        lines.append(f"| {r.key} | {r.what} | {len(r.samples)} | {fmt(r.median, r.unit)} | {fmt(r.p95, r.unit)} | "
+                     f"{r.target} | {met} | {base} | {r.ratio or '–'} |")
+    extra = [f"- {r.key}: {r.note}" for r in results if r.note] + [f"- {n}" for n in notes]
+    if extra:
+        lines += ["", "Notes:", ""] + extra
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,63 @@
+"""Medians and p95s: these machines are noisy, so figures are distributions, not single runs."""
+from __future__ import annotations
+
+import statistics
+from dataclasses import dataclass, field
+
+
+def p95(samples: list[float]) -> float:
+    ordered = sorted(samples)
+    if not ordered:
+        return float("nan")
+    k = max(0, min(len(ordered) - 1, round(0.95 * (len(ordered) - 1))))
+    return ordered[k]
+
+
+@dataclass
+class Result:
+    """One line of the results table."""
+
+    key: str
+    what: str
+    unit: str
+    samples: list[float]
+    target: str
+    met: bool | None
+    baseline: list[float] = field(default_factory=list)
+    baseline_label: str = ""
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.samples) if self.samples else float("nan")
+
+    @property
+    def p95(self) -> float:
+        return p95(self.samples)
+
+    @property
+    def baseline_median(self) -> float | None:
+        return statistics.median(self.baseline) if self.baseline else None
+
+    @property
+    def ratio(self) -> str:
+        base = self.baseline_median
+        if base is None or not self.samples or self.median == 0:
+            return ""
+        return f"{base / self.median:,.1f}x"
+
+
+def fmt(value: float | None, unit: str) -> str:
+    if value is None or value != value:
+        return "n/a"
+    if unit == "ms":
+        return f"{value:,.1f} ms"
+    if unit == "s":
+        return f"{value:,.2f} s"
+    if unit == "MB":
+        return f"{value:,.0f} MB"
+    if unit == "%":
+        return f"{value:,.1f} %"
+    if unit == "rec/s":
+        return f"{value:,.0f} rec/s"
+    return f"{value:,.3g} {unit}"

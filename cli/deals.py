@@ -1,0 +1,387 @@
+"""`cosell list | show | accept | decline | stage | won | lost | error | favorite | register | note |
+edit | team | solution | upgrade | invite | reasons`: the deal page from a shell.
+
+Each command parses, calls one service and prints; the services check every
+rule inside their transaction, so the shell can do nothing the dashboard could
+not. Write commands take ``--version N`` (the version you looked at: a stale one
+exits 5 instead of overwriting someone's change) and ``--json`` (print the deal
+as ``show --json`` does). Any unique prefix of a deal id names the deal.
+"""
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+from contextlib import contextmanager
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from cli import common, render
+from model import services as svc
+from model.enums import DealKind, HelpType, MarketplaceIntent, PartnerRole, SaleType, Tab, parse_enum
+from model.errors import ConflictError, CosellError, RuleViolation
+from model.reasons import DECLINE_REASONS, ERROR_REASONS, LOST_REASONS
+from model.schemas import CustomerContact, Invitation, Person
+from model.store.queries import DEFAULT_SORT, SORTS, DealQuery
+
+REASONS = {"decline": DECLINE_REASONS, "lost": LOST_REASONS, "error": ERROR_REASONS}
+
+
+# -- argument types: a bad value is a usage error (exit 2) before anything is opened ----------
+
+def _decimal(value: str) -> Decimal:
+    try:
+        return Decimal(value.replace(",", "").replace("_", ""))
+    except InvalidOperation:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+
+
+def _date(value: str) -> date:
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
+
+
+def _currency(value: str) -> str:
+    return value.strip().upper()
+
+
+def _count(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if n < 0:
+        raise argparse.ArgumentTypeError(f"{value!r} must not be negative")
+    return n
+
+
+def _version(value: str) -> int:
+    n = _count(value)
+    if n < 1:
+        raise argparse.ArgumentTypeError("versions start at 1")
+    return n
+
+
+def duration(value: str):
+    try:
+        return common.parse_duration(value)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _enum(enum_type):
+    def convert(value: str):
+        try:
+            return parse_enum(enum_type, value)
+        except ValueError as exc:
+            raise argparse.ArgumentTypeError(str(exc)) from None
+    convert.__name__ = enum_type.__name__
+    return convert
+
+
+# -- running a command ------------------------------------------------------------------------
+
+@contextmanager
+def opened(args):
+    """The service context for one command, with its database connections closed afterwards."""
+    ctx = common.context(args)
+    try:
+        yield ctx
+    finally:
+        ctx.store.dispose()
+
+
+def guarded(fn):
+    """Model errors become their exit code with a message (every unmet rule on its own line)."""
+    @functools.wraps(fn)
+    def handler(args):
+        try:
+            return fn(args)
+        except CosellError as exc:
+            print(render.refusal_text(exc), file=sys.stderr)
+            return exc.exit_code
+    return handler
+
+
+def _done(args, ctx, deal, verb: str) -> None:
+    if args.json:
+        common.print_json(render.deal_document(deal, svc.history(ctx, deal.id), ctx.now()))
+    else:
+        print(f"{verb} {render.summary_line(deal)}")
+
+
+def _write(verb: str, call):
+    """A write command: call the service with (ctx, args), then report the deal as it now is."""
+    def run(args):
+        with opened(args) as ctx:
+            _done(args, ctx, call(ctx, args), verb)
+    return guarded(run)
+
+
+def _writer(sub, name: str, help_: str, verb: str, call, *, id_: bool = True) -> argparse.ArgumentParser:
+    p = sub.add_parser(name, help=help_, description=help_.replace("%%", "%"))
+    if id_:
+        p.add_argument("id", metavar="ID", help="deal id or any unique prefix of it")
+    p.add_argument("--version", type=_version, metavar="N",
+                   help="the version you last saw; refused with exit 5 if the deal changed since")
+    p.add_argument("--json", action="store_true", help="print the deal as JSON afterwards")
+    p.set_defaults(handler=_write(verb, call), _parser=p)
+    return p
+
+
+def _contact_options(p) -> None:
+    p.add_argument("--contact-name", help="customer contact's name (R4.10)")
+    p.add_argument("--contact-phone", help="customer contact's phone")
+    p.add_argument("--contact-email", help="customer contact's email")
+    p.add_argument("--consent", action="store_true",
+                   help="you have the customer's consent to share the contact with Microsoft (R4.10)")
+
+
+def _contact(args) -> tuple[CustomerContact | None, bool | None]:
+    given = [args.contact_name, args.contact_phone, args.contact_email]
+    contact = None if not any(given) else CustomerContact(name=given[0] or "", phone=given[1] or "", email=given[2] or "")
+    return contact, (True if args.consent else None)
+
+
+# -- reads ------------------------------------------------------------------------------------
+
+@guarded
+def _list(args):
+    sort, descending = args.sort, args.desc
+    if descending and not sort:
+        sort = DEFAULT_SORT[args.tab][0]
+    q = DealQuery(tab=args.tab, text=args.filter or "", kind=args.kind, expiring_within=args.expiring_within,
+                  sort=sort, descending=descending, offset=args.offset, limit=args.limit)
+    with opened(args) as ctx:
+        rows, total, now = svc.list_deals(ctx, q), svc.count_deals(ctx, q), ctx.now()
+    if args.json:
+        common.print_json({"tab": q.tab.value, "total": total, "offset": q.offset, "limit": q.limit,
+                           "sort": q.sort, "descending": q.descending,
+                           "deals": [render.row_json(r, now) for r in rows]})
+        return
+    if not rows:
+        print(f"no deals in {q.tab.value}" + (f" matching {render.line(q.text)!r}" if q.text else "")
+              + (f" (total {total}, offset {q.offset})" if total else ""))
+        return
+    common.print_table(render.ROW_HEADERS, [render.row_cells(r, now) for r in rows])
+    print(f"{q.offset + 1}–{q.offset + len(rows)} of {total} in {q.tab.value}")
+
+
+@guarded
+def _show(args):
+    with opened(args) as ctx:
+        deal = svc.get_deal(ctx, args.id)
+        events, now = svc.history(ctx, deal.id), ctx.now()
+    if args.json:
+        common.print_json(render.deal_document(deal, events, now))
+    else:
+        print(render.show_text(deal, events, now))
+
+
+def _reasons(args):
+    choices = REASONS[args.which]
+    if args.json:
+        common.print_json(list(choices))
+    else:
+        print("\n".join(choices))
+
+
+# -- writes -----------------------------------------------------------------------------------
+
+@guarded
+def _won(args):
+    """R8.12: the 72-hour warning refuses unless confirmed; say how to confirm."""
+    try:
+        with opened(args) as ctx:
+            _done(args, ctx, svc.won(ctx, args.id, version=args.version, confirm_early=args.confirm_early),
+                  "won")
+    except RuleViolation as exc:
+        print(render.refusal_text(exc), file=sys.stderr)
+        if any(v.rule == "R8.12" for v in exc.violations):
+            print("cosell: to mark it won anyway, run again with --confirm-early", file=sys.stderr)
+        return exc.exit_code
+
+
+def _favorite(ctx, args):
+    """The heart is a tag, not an edit (it keeps the version); --version is still checked, so a
+    script acting on a stale view is told, as with every other write."""
+    if args.version is not None:
+        current = svc.get_deal(ctx, args.id)
+        if current.version != args.version:
+            raise ConflictError(current.id, args.version, current.version)
+    return svc.set_favorite(ctx, args.id, on=not args.off)
+
+
+EDIT_FIELDS = ("name", "value", "currency", "close_date", "crm_id", "campaign_id", "marketplace_intent",
+               "partner_role", "solution_area", "solution_play", "partner_program", "location")
+_CLEARABLE = {"crm_id", "campaign_id", "partner_program", "solution_area", "solution_play"}
+
+
+def _edit(ctx, args):
+    changes = {}
+    for key in EDIT_FIELDS:
+        value = getattr(args, key)
+        if value is not None:
+            changes[key] = None if key in _CLEARABLE and value == "" else value
+    if not changes:
+        args._parser.error("nothing to change: give at least one field, e.g. --name or --close-date")
+    return svc.edit(ctx, args.id, changes, version=args.version)
+
+
+def _upgrade(ctx, args):
+    contact, consent = _contact(args)
+    to = SaleType.CO_SELL if args.to == "co-sell" else SaleType.PARTNER_LED
+    return svc.upgrade(ctx, args.id, to, help_type=args.help_type or HelpType.NONE, notes=args.notes,
+                       contact=contact, consent=consent, version=args.version)
+
+
+def _invite_microsoft(ctx, args):
+    contact, consent = _contact(args)
+    return svc.invite_microsoft(ctx, args.id, args.help_type, notes=args.notes, contact=contact,
+                                consent=consent, version=args.version)
+
+
+def _invite_partner(ctx, args):
+    invitation = Invitation(invitation_id="", partner_name=args.partner.strip(), close_date=args.close_date,
+                            value=args.value, currency=args.currency, notes=args.notes or "",
+                            help_type=args.help_type or HelpType.GENERAL, solutions=args.solution or [])
+    return svc.invite_partner(ctx, args.id, invitation, version=args.version)
+
+
+def register(sub) -> None:
+    p = sub.add_parser("list", help="list deals of a tab, one page at a time")
+    p.add_argument("--tab", type=_enum(Tab), default=Tab.INBOUND,
+                   help="inbound | outbound | favorites | closed (default inbound)")
+    p.add_argument("--expiring-within", type=duration, metavar="DURATION",
+                   help="only received inbound deals expiring within e.g. 48h, 3d")
+    p.add_argument("--filter", metavar="TEXT", help="words that must appear in name, customer, CRM id or notes")
+    p.add_argument("--kind", type=_enum(DealKind),
+                   help="ip_cosell | services_cosell | solution_assessment")
+    p.add_argument("--sort", choices=list(SORTS), help="column to sort by (default depends on the tab)")
+    p.add_argument("--desc", action="store_true", help="sort descending")
+    p.add_argument("--limit", type=_count, default=50, help="rows per page (default 50)")
+    p.add_argument("--offset", type=_count, default=0, help="rows to skip")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(handler=_list)
+
+    p = sub.add_parser("show", help="a deal: stages, allowed actions, registration, team, notes, history")
+    p.add_argument("id", metavar="ID", help="deal id or any unique prefix of it")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(handler=_show)
+
+    p = sub.add_parser("reasons", help="the pick-list of reasons for decline, lost or error (R8.4, R8.13)")
+    p.add_argument("which", choices=list(REASONS))
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(handler=_reasons)
+
+    p = _writer(sub, "accept", "accept a received inbound deal (R8.3)", "accepted",
+                lambda ctx, a: svc.accept(ctx, a.id, version=a.version, name=a.name, value=a.value,
+                                          currency=a.currency, close_date=a.close_date, notes=a.notes,
+                                          crm_id=a.crm_id, campaign_id=a.campaign_id))
+    p.add_argument("--name")
+    p.add_argument("--value", type=_decimal)
+    p.add_argument("--currency", type=_currency)
+    p.add_argument("--close-date", type=_date, metavar="YYYY-MM-DD")
+    p.add_argument("--notes")
+    p.add_argument("--crm-id")
+    p.add_argument("--campaign-id")
+
+    for name, verb, call, help_ in (
+        ("decline", "declined", svc.decline, "decline a received inbound deal; the sender is told (R8.4)"),
+        ("lost", "lost", svc.lost, "mark the deal lost (R8.11)"),
+        ("error", "closed as error", svc.close_as_error, "close the deal as error, at any point (R8.13)"),
+    ):
+        p = _writer(sub, name, help_, verb,
+                    lambda ctx, a, call=call: call(ctx, a.id, a.reason, notes=a.notes, version=a.version))
+        p.add_argument("--reason", required=True, help=f"one of `cosell reasons {name}` (a unique prefix will do)")
+        p.add_argument("--notes")
+
+    p = _writer(sub, "stage", "mark a sales stage: the next one, or a stage word, CRM word or %% (R8.7, R8.10)",
+                "marked", lambda ctx, a: svc.mark_stage(ctx, a.id, a.stage, version=a.version))
+    p.add_argument("stage", nargs="?", metavar="STAGE", help="e.g. Developed, proposal, 60 (default: the next stage)")
+
+    p = _writer(sub, "won", "mark the deal won once every stage is marked (R8.9, R8.12)", "won", None)
+    p.add_argument("--confirm-early", action="store_true",
+                   help="mark won although the deal is younger than 72 hours (R8.12)")
+    p.set_defaults(handler=_won)
+
+    p = _writer(sub, "favorite", "tag the deal as favorite, or untag it with --off (R3.3)", "favorite", _favorite)
+    p.add_argument("--off", action="store_true", help="remove the tag")
+
+    p = _writer(sub, "register", "register a won deal (R10)", "registered",
+                lambda ctx, a: svc.register(ctx, a.id, contract_value=a.contract_value, currency=a.currency,
+                                            version=a.version))
+    p.add_argument("--contract-value", type=_decimal)
+    p.add_argument("--currency", type=_currency)
+
+    p = _writer(sub, "note", "add a note to the deal's on-the-record log (R5)", "noted",
+                lambda ctx, a: svc.add_note(ctx, a.id, a.text, version=a.version))
+    p.add_argument("text", metavar="TEXT")
+
+    p = _writer(sub, "edit", "edit an open deal's details (R8.6; the location never, R1.2)", "edited", _edit)
+    p.add_argument("--name")
+    p.add_argument("--value", type=_decimal)
+    p.add_argument("--currency", type=_currency)
+    p.add_argument("--close-date", type=_date, metavar="YYYY-MM-DD")
+    p.add_argument("--crm-id")
+    p.add_argument("--campaign-id")
+    p.add_argument("--marketplace-intent", type=_enum(MarketplaceIntent), help="yes | no | undecided")
+    p.add_argument("--partner-role", type=_enum(PartnerRole))
+    p.add_argument("--solution-area")
+    p.add_argument("--solution-play")
+    p.add_argument("--partner-program")
+    p.add_argument("--location", help="refused: a deal's location never changes (R1.2)")
+
+    group = sub.add_parser("team", help="add or remove a team member (R6.1)")
+    group.add_argument("id", metavar="ID")
+    ops = group.add_subparsers(dest="op", metavar="add|remove", required=True)
+    p = _writer(ops, "add", "add a team member", "team updated",
+                lambda ctx, a: svc.add_team_member(ctx, a.id, Person(name=a.name, phone=a.phone, email=a.email,
+                                                                     company=a.company), version=a.version),
+                id_=False)
+    p.add_argument("--name", required=True)
+    p.add_argument("--phone", required=True)
+    p.add_argument("--email", required=True)
+    p.add_argument("--company", help="for P2P teams mixing companies (R6.3)")
+    p = _writer(ops, "remove", "remove a team member", "team updated",
+                lambda ctx, a: svc.remove_team_member(ctx, a.id, a.email, version=a.version), id_=False)
+    p.add_argument("email", metavar="EMAIL")
+
+    group = sub.add_parser("solution", help="add or remove a solution (R6.4–R6.7)")
+    group.add_argument("id", metavar="ID")
+    ops = group.add_subparsers(dest="op", metavar="add|remove", required=True)
+    p = _writer(ops, "add", "add a catalogue solution", "solutions updated",
+                lambda ctx, a: svc.add_solution(ctx, a.id, a.solution_id, assessment_location=a.assessment_location,
+                                                version=a.version), id_=False)
+    p.add_argument("solution_id", metavar="SOLUTION_ID")
+    p.add_argument("--assessment-location", help="where an assessment is created (R6.6)")
+    p = _writer(ops, "remove", "remove a solution", "solutions updated",
+                lambda ctx, a: svc.remove_solution(ctx, a.id, a.solution_id, version=a.version), id_=False)
+    p.add_argument("solution_id", metavar="SOLUTION_ID")
+
+    p = _writer(sub, "upgrade", "upgrade a private deal to partner-led or co-sell (R7.5)", "upgraded", _upgrade)
+    p.add_argument("--to", required=True, choices=["partner-led", "co-sell"])
+    p.add_argument("--help-type", type=_enum(HelpType), help="for co-sell: the help you need from Microsoft")
+    p.add_argument("--notes")
+    _contact_options(p)
+
+    group = sub.add_parser("invite", help="invite Microsoft or a partner (R2.3, R7.3, R7.4)")
+    group.add_argument("id", metavar="ID")
+    ops = group.add_subparsers(dest="who", metavar="microsoft|partner", required=True)
+    p = _writer(ops, "microsoft", "ask Microsoft for help (the deal becomes co-sell)", "invited",
+                _invite_microsoft, id_=False)
+    p.add_argument("--help-type", type=_enum(HelpType), required=True,
+                   help=", ".join(h.name.lower() for h in HelpType if h is not HelpType.NONE))
+    p.add_argument("--notes", required=True, help="what help you want (R7.3)")
+    _contact_options(p)
+    p = _writer(ops, "partner", "invite a co-sell partner with its share of the deal", "invited",
+                _invite_partner, id_=False)
+    p.add_argument("--partner", required=True, metavar="NAME")
+    p.add_argument("--close-date", type=_date, metavar="YYYY-MM-DD")
+    p.add_argument("--value", type=_decimal)
+    p.add_argument("--currency", type=_currency)
+    p.add_argument("--solution", action="append", metavar="ID", help="repeat for several solutions")
+    p.add_argument("--help-type", type=_enum(HelpType))
+    p.add_argument("--notes")

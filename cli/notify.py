@@ -1,0 +1,55 @@
+"""`cosell notify [--digest]`: deliver queued notifications by SMTP (R12), for cron.
+
+Every few minutes (`cosell notify`) each message goes out on its own; or once a
+day (`cosell notify --digest`) each recipient gets one e-mail listing them all.
+Exit 0 when everything went out, 3 when something failed (it is retried next
+run, or given up when it cannot be delivered), 2 when SMTP is not configured.
+"""
+from __future__ import annotations
+
+import argparse
+import sys
+
+from cli import common
+
+
+def _positive(value: str) -> int:
+    try:
+        n = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if n < 1:
+        raise argparse.ArgumentTypeError("give at least 1")
+    return n
+
+
+def _notify(args) -> int:
+    from model import notify
+
+    config = notify.load_smtp_config()
+    ctx = common.context(args)
+    report = notify.deliver(ctx, config, digest=args.digest, limit=args.limit)
+    waiting = notify.pending_count(ctx.store)
+    if args.json:
+        common.print_json({"sent": report.sent, "emails": report.emails, "retrying": report.retrying,
+                           "given_up": report.given_up, "waiting": waiting, "errors": report.errors})
+    else:
+        print(f"sent {report.sent} notification{'s' if report.sent != 1 else ''} in {report.emails} "
+              f"e-mail{'s' if report.emails != 1 else ''}; {report.retrying} to retry, {report.given_up} given up, "
+              f"{waiting} waiting")
+        for error in dict.fromkeys(report.errors):
+            print(f"cosell notify: {common.safe(error)}", file=sys.stderr)
+    return common.EXIT_OK if report.ok else common.EXIT_ATTENTION
+
+
+def register(sub) -> None:
+    p = sub.add_parser(
+        "notify", help="send queued notifications by SMTP (R12); for cron",
+        description="Deliver the notification outbox by SMTP. Settings: [smtp] host, port, tls "
+                    "(starttls|ssl|none), from, username, password in config.toml in the cosell config dir "
+                    "($COSELL_CONFIG_DIR), or COSELL_SMTP_HOST, COSELL_SMTP_PORT, ... Failures are retried by "
+                    "the next run; nothing is sent twice.")
+    p.add_argument("--digest", action="store_true", help="one e-mail per recipient listing everything pending")
+    p.add_argument("--limit", type=_positive, default=500, help="at most this many notifications per run")
+    p.add_argument("--json", action="store_true", help="print the outcome as JSON")
+    p.set_defaults(handler=_notify)

@@ -1,0 +1,94 @@
+"""`cosell expiring` and `cosell sweep`: the commands cron and on-call paging run.
+
+`expiring` answers "does anything need a human before it expires?" in its exit
+code (0 nothing, 3 something: R8.2's 14-day window), and says who is on each
+deal's team so the page reaches the right people. `sweep` does the expiring
+itself: overdue received inbound deals become Expired and their senders are
+notified (R8.2, R12.2), idempotently, so two cron jobs never notify twice.
+"""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from cli import common, render
+from cli.deals import duration, guarded, opened
+from model import services as svc
+from model.rules.lifecycle import expiry_band, format_left, format_span, time_left
+from model.schemas import Deal
+
+
+def _team(deal: Deal) -> str:
+    return ", ".join(f"{render.line(p.name)} <{render.line(p.email)}>" for p in deal.team) or "(no team)"
+
+
+def _expiring_json(deal: Deal, now) -> dict:
+    left = time_left(deal, now)
+    return {
+        "id": deal.id, "short_id": render.short(deal.id), "name": deal.name, "customer": deal.customer.name,
+        "expires_at": deal.expires_at, "time_left": format_left(left),
+        "seconds_left": int(left.total_seconds()) if left is not None else None, "band": expiry_band(left),
+        "sender": deal.sender_name, "sender_email": deal.sender_email,
+        "team": [p.model_dump() for p in deal.team],
+    }
+
+
+@guarded
+def _expiring(args):
+    within: timedelta = args.within
+    with opened(args) as ctx:
+        deals, now = svc.expiring_deals(ctx, within), ctx.now()
+    if args.json:
+        common.print_json({"now": now, "within_seconds": int(within.total_seconds()), "count": len(deals),
+                           "deals": [_expiring_json(d, now) for d in deals]})
+    elif not deals:
+        print(f"no received inbound deal expires within {format_span(within)}")
+    else:
+        rows = [[render.short(d.id), render.clip(d.name, 36), render.clip(d.customer.name, 28),
+                 format_left(time_left(d, now)), render.when(d.expires_at), render.clip(d.sender_name or "", 24),
+                 _team(d)] for d in deals]
+        common.print_table(["ID", "NAME", "CUSTOMER", "LEFT", "EXPIRES", "SENT BY", "TEAM"], rows)
+        print(f"{len(deals)} received inbound deal(s) expire within {format_span(within)}: accept or decline them (R8.2)")
+    return common.EXIT_ATTENTION if deals else common.EXIT_OK
+
+
+def _queued(ctx) -> int:
+    """Messages in the outbox. No service reports how many a sweep queued (the Microsoft-window
+    reminders are queued there too), so `sweep` counts the outbox before and after."""
+    from model.store.tables import OutboxRecord
+
+    with ctx.store.read() as session:
+        return session.scalar(select(func.count()).select_from(OutboxRecord)) or 0
+
+
+@guarded
+def _sweep(args):
+    with opened(args) as ctx:
+        before = _queued(ctx)
+        expired = svc.sweep(ctx)
+        queued = _queued(ctx) - before
+        now = ctx.now()
+    if args.json:
+        common.print_json({"now": now, "expired": [
+            {"id": d.id, "short_id": render.short(d.id), "name": d.name, "customer": d.customer.name,
+             "sender": d.sender_name, "sender_email": d.sender_email, "expires_at": d.expires_at}
+            for d in expired], "count": len(expired), "notifications_queued": queued})
+        return
+    for d in expired:
+        sender = render.line(d.sender_name or d.sender_email or "the sender")
+        print(f"expired {render.short(d.id)} \"{render.line(d.name)}\" ({render.line(d.customer.name)}); "
+              f"due {render.when(d.expires_at)}; {sender} will be notified")
+    print(f"{len(expired)} deal(s) expired; {queued} notification(s) queued")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("expiring", help="received inbound deals about to expire (exit 3 if any, for cron/paging)")
+    p.add_argument("--within", type=duration, default=duration("48h"), metavar="DURATION",
+                   help="e.g. 48h, 3d, 90m (default 48h); overdue deals not yet swept are included")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(handler=_expiring)
+
+    p = sub.add_parser("sweep", help="expire received inbound deals whose 14 days are over and notify senders (R8.2)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.set_defaults(handler=_sweep)

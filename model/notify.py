@@ -1,0 +1,346 @@
+"""R12: deliver the outbox by SMTP, at most once per message, retrying failures.
+
+Services queue messages in the same transaction as the change that causes them
+(``model.services.outbox``); this module sends them, from cron
+(``cosell notify``) or as one daily digest per recipient (``--digest``).
+
+No duplicates, even with two cron jobs overlapping:
+1. *claim* — one short write transaction marks up to ``limit`` unsent rows
+   ``claimed_by=<this run>`` and counts the attempt; another run skips claimed
+   rows until the claim's lease lapses (a run that crashed mid-way);
+2. *send* — outside any transaction (SMTP can be slow), after checking the claim
+   is still ours;
+3. *settle* — right after each message: ``sent_at`` on success; on failure the
+   claim is dropped and ``last_error`` kept, so the next run retries it. A
+   permanent refusal (5xx) or a recipient without an address is given up at once;
+   anything else is given up after ``MAX_ATTEMPTS``. An unreachable server (or
+   one refusing our login) is nobody's message's fault: the claims are handed
+   back without counting an attempt, and the messages wait for the server.
+
+Configuration: ``[smtp]`` in ``config.toml`` in the user config dir (or
+``$COSELL_CONFIG_DIR``), each key overridable by ``COSELL_SMTP_<KEY>``.
+"""
+from __future__ import annotations
+
+import os
+import smtplib
+import socket
+import ssl
+import tomllib
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from email.message import EmailMessage
+from email.utils import format_datetime, make_msgid
+from pathlib import Path
+
+from sqlalchemy import or_, select, update
+
+from model.errors import CosellError
+from model.identity import admin_logins
+from model.store.tables import OutboxRecord, UserRecord
+
+MAX_ATTEMPTS = 5
+LEASE = timedelta(minutes=15)
+ADMINS = "referral-admins"
+TLS_MODES = ("starttls", "ssl", "none")
+DEFAULT_PORTS = {"starttls": 587, "ssl": 465, "none": 25}
+
+
+class NotConfigured(CosellError):
+    """SMTP is not set up: says where the settings go."""
+
+    exit_code = 2
+
+
+# -- configuration -------------------------------------------------------------------------
+
+def config_dir() -> Path:
+    override = os.environ.get("COSELL_CONFIG_DIR")
+    if override:
+        return Path(override).expanduser()
+    from platformdirs import user_config_dir
+
+    return Path(user_config_dir("cosell", appauthor=False))
+
+
+def config_path() -> Path:
+    return config_dir() / "config.toml"
+
+
+@dataclass(frozen=True)
+class SmtpConfig:
+    host: str
+    port: int
+    tls: str = "starttls"
+    sender: str = "cosell@localhost"
+    username: str | None = None
+    password: str | None = field(default=None, repr=False)
+    timeout: float = 30.0
+
+
+def load_smtp_config(env: dict[str, str] | None = None) -> SmtpConfig:
+    """The file's ``[smtp]`` table, then ``COSELL_SMTP_HOST|PORT|TLS|FROM|USERNAME|PASSWORD|TIMEOUT``."""
+    env = os.environ if env is None else env
+    path = config_path()
+    values: dict = {}
+    if path.exists():
+        try:
+            values = dict(tomllib.loads(path.read_text(encoding="utf-8")).get("smtp", {}))
+        except tomllib.TOMLDecodeError as exc:
+            raise NotConfigured(f"{path} is not valid TOML: {exc}") from None
+    for key in ("host", "port", "tls", "from", "username", "password", "timeout"):
+        if env.get(f"COSELL_SMTP_{key.upper()}"):
+            values[key] = env[f"COSELL_SMTP_{key.upper()}"]
+    host = str(values.get("host") or "").strip()
+    if not host:
+        raise NotConfigured(
+            f"no SMTP server configured: put host (and port, tls, from, username, password) under [smtp] in "
+            f"{path}, or set COSELL_SMTP_HOST (COSELL_SMTP_PORT, COSELL_SMTP_TLS, COSELL_SMTP_FROM, ...)")
+    tls = str(values.get("tls", "starttls")).strip().lower()
+    if tls in ("true", "yes", "1"):
+        tls = "starttls"
+    elif tls in ("false", "no", "0", "off", ""):
+        tls = "none"
+    if tls not in TLS_MODES:
+        raise NotConfigured(f"smtp tls must be one of {', '.join(TLS_MODES)}, not {tls!r}")
+    try:
+        port = int(values.get("port") or DEFAULT_PORTS[tls])
+        timeout = float(values.get("timeout") or 30)
+    except ValueError as exc:
+        raise NotConfigured(f"bad smtp setting: {exc}") from None
+    return SmtpConfig(host=host, port=port, tls=tls, sender=str(values.get("from") or "cosell@localhost"),
+                      username=values.get("username") or None, password=values.get("password") or None,
+                      timeout=timeout)
+
+
+# -- the outbox ------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Claimed:
+    id: int
+    created_at: datetime
+    kind: str
+    recipient: str
+    subject: str
+    body: str
+    attempts: int
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0          # outbox rows delivered
+    emails: int = 0        # e-mails handed to the server (a digest carries several rows)
+    retrying: int = 0      # failed, will be tried again by the next run
+    given_up: int = 0      # undeliverable: no address, refused for good, or out of attempts
+    errors: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return self.retrying == 0 and self.given_up == 0
+
+
+def pending_count(store) -> int:
+    from sqlalchemy import func
+
+    with store.read() as session:
+        return session.scalar(select(func.count()).select_from(OutboxRecord).where(
+            OutboxRecord.sent_at.is_(None), OutboxRecord.attempts < MAX_ATTEMPTS)) or 0
+
+
+def claim(store, now: datetime, token: str, limit: int) -> list[Claimed]:
+    """Take up to ``limit`` unsent, unclaimed (or lapsed) rows for this run, oldest first."""
+    with store.write() as session:
+        ids = list(session.scalars(
+            select(OutboxRecord.id)
+            .where(OutboxRecord.sent_at.is_(None), OutboxRecord.attempts < MAX_ATTEMPTS,
+                   or_(OutboxRecord.claimed_at.is_(None), OutboxRecord.claimed_at < now - LEASE))
+            .order_by(OutboxRecord.id).limit(limit)))
+        if not ids:
+            return []
+        session.execute(update(OutboxRecord).where(OutboxRecord.id.in_(ids))
+                        .values(claimed_at=now, claimed_by=token, attempts=OutboxRecord.attempts + 1))
+        rows = session.scalars(select(OutboxRecord).where(OutboxRecord.id.in_(ids)).order_by(OutboxRecord.id))
+        return [Claimed(r.id, r.created_at, r.kind, r.recipient, r.subject, r.body, r.attempts) for r in rows]
+
+
+def _still_mine(store, ids: list[int], token: str) -> bool:
+    with store.read() as session:
+        held = session.scalars(select(OutboxRecord.id).where(
+            OutboxRecord.id.in_(ids), OutboxRecord.claimed_by == token, OutboxRecord.sent_at.is_(None))).all()
+    return len(held) == len(ids)
+
+
+def _settle(store, ids: list[int], token: str, *, sent_at: datetime | None = None, error: str | None = None,
+            give_up: bool = False, refund: bool = False) -> None:
+    """End this run's claim on ``ids``: sent, failed (retry), given up, or handed back (refund)."""
+    values: dict = {"claimed_at": None, "claimed_by": None}
+    if sent_at is not None:
+        values.update(sent_at=sent_at, last_error=error)
+    else:
+        values["last_error"] = (error or "failed")[:2000]
+        if give_up:
+            values["attempts"] = MAX_ATTEMPTS
+        elif refund:
+            values["attempts"] = OutboxRecord.attempts - 1
+    with store.write() as session:
+        session.execute(update(OutboxRecord)
+                        .where(OutboxRecord.id.in_(ids), OutboxRecord.claimed_by == token).values(**values))
+
+
+def addresses(store, recipient: str) -> list[str]:
+    """Where a row goes: an e-mail address as is; ``referral-admins`` to every admin's address."""
+    if recipient == ADMINS:
+        with store.read() as session:
+            logins = admin_logins(session)
+            return sorted({e for e in session.scalars(select(UserRecord.email).where(UserRecord.login.in_(logins)))
+                           if e and "@" in e})
+    return [recipient] if "@" in recipient else []
+
+
+# -- sending ---------------------------------------------------------------------------------
+
+class _Permanent(Exception):
+    """The server refused for good (5xx): retrying would only repeat the refusal."""
+
+
+def connect(config: SmtpConfig) -> smtplib.SMTP:
+    if config.tls == "ssl":
+        server: smtplib.SMTP = smtplib.SMTP_SSL(config.host, config.port, timeout=config.timeout,
+                                                context=ssl.create_default_context())
+    else:
+        server = smtplib.SMTP(config.host, config.port, timeout=config.timeout)
+        if config.tls == "starttls":
+            server.starttls(context=ssl.create_default_context())
+    if config.username:
+        server.login(config.username, config.password or "")
+    return server
+
+
+def _message(config: SmtpConfig, to: list[str], subject: str, body: str, now: datetime) -> EmailMessage:
+    msg = EmailMessage()
+    msg["From"] = config.sender
+    msg["To"] = ", ".join(to)
+    msg["Subject"] = subject.replace("\r", " ").replace("\n", " ")
+    msg["Date"] = format_datetime(now)
+    msg["Message-ID"] = make_msgid(domain="cosell")
+    msg["Auto-Submitted"] = "auto-generated"
+    msg.set_content(body)
+    return msg
+
+
+def _send(server: smtplib.SMTP, config: SmtpConfig, msg: EmailMessage, to: list[str]) -> str | None:
+    """Hand one e-mail to the server; returns a note on partly refused recipients."""
+    try:
+        refused = server.send_message(msg, from_addr=config.sender, to_addrs=to)
+    except smtplib.SMTPRecipientsRefused as exc:
+        codes = [code for code, _ in exc.recipients.values()]
+        if all(500 <= c < 600 for c in codes):
+            raise _Permanent(f"recipients refused: {exc.recipients}") from None
+        raise
+    except smtplib.SMTPSenderRefused:
+        raise  # our From address: a configuration problem, not this message's
+    except smtplib.SMTPResponseException as exc:
+        if 500 <= exc.smtp_code < 600:
+            raise _Permanent(f"{exc.smtp_code} {exc.smtp_error!r}") from None
+        raise
+    return f"refused: {', '.join(refused)}" if refused else None
+
+
+def _digest_body(items: list[Claimed]) -> str:
+    lines = [f"{len(items)} cosell notification{'s' if len(items) != 1 else ''} since the last digest:", ""]
+    for item in sorted(items, key=lambda c: (c.created_at, c.id)):
+        lines += [f"* {item.created_at:%Y-%m-%d %H:%M} UTC — {item.subject}", f"  {item.body}", ""]
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def deliver(ctx, config: SmtpConfig, *, digest: bool = False, limit: int = 500) -> DeliveryReport:
+    """Send what the outbox holds (claim → send → settle); see the module docstring."""
+    store, now = ctx.store, ctx.now()
+    token = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"[:120]
+    report = DeliveryReport()
+    claimed = claim(store, now, token, limit)
+    if not claimed:
+        return report
+    # One e-mail per row, or per recipient with --digest.
+    batches: list[tuple[str, list[Claimed]]] = []
+    if digest:
+        groups: dict[str, list[Claimed]] = defaultdict(list)
+        for item in claimed:
+            groups[item.recipient].append(item)
+        batches = sorted(groups.items())
+    else:
+        batches = [(item.recipient, [item]) for item in claimed]
+
+    server: smtplib.SMTP | None = None
+    try:
+        for n, (recipient, items) in enumerate(batches):
+            ids = [i.id for i in items]
+            to = addresses(store, recipient)
+            if not to:
+                _settle(store, ids, token, error=f"no e-mail address for {recipient!r}", give_up=True)
+                report.given_up += len(ids)
+                report.errors.append(f"no e-mail address for {recipient!r}")
+                continue
+            if digest:
+                subject = f"cosell daily digest: {len(items)} notification{'s' if len(items) != 1 else ''}"
+                body = _digest_body(items)
+            else:
+                subject, body = items[0].subject, items[0].body
+            if not _still_mine(store, ids, token):
+                continue  # our lease lapsed and another run took them over
+            try:
+                if server is None:
+                    server = connect(config)
+            except (smtplib.SMTPException, OSError) as exc:
+                # The server is unreachable or will not let us in: nothing else can go out either.
+                error = f"cannot use SMTP server {config.host}:{config.port}: {type(exc).__name__}: {exc}"
+                # Not the messages' fault: hand them back without counting the attempt, so an
+                # outage of any length loses nothing (they wait, and `cosell notify` exits 3).
+                rest = [i.id for _, batch in batches[n:] for i in batch]
+                _settle(store, rest, token, error=error, refund=True)
+                report.retrying += len(rest)
+                report.errors.append(error)
+                server = None
+                break
+            try:
+                note = _send(server, config, _message(config, to, subject, body, now), to)
+            except _Permanent as exc:
+                _settle(store, ids, token, error=str(exc), give_up=True)
+                report.given_up += len(ids)
+                report.errors.append(str(exc))
+                continue
+            except (smtplib.SMTPException, OSError) as exc:
+                _fail(store, items, token, f"{type(exc).__name__}: {exc}", report)
+                report.errors.append(f"{type(exc).__name__}: {exc}")
+                _close(server)
+                server = None  # start afresh for the next message
+                continue
+            _settle(store, ids, token, sent_at=now, error=note)
+            report.sent += len(ids)
+            report.emails += 1
+    finally:
+        _close(server)
+    return report
+
+
+def _fail(store, items: list[Claimed], token: str, error: str, report: DeliveryReport) -> None:
+    """A failure worth retrying; rows out of attempts are given up."""
+    done = [i.id for i in items if i.attempts >= MAX_ATTEMPTS]
+    again = [i.id for i in items if i.attempts < MAX_ATTEMPTS]
+    if done:
+        _settle(store, done, token, error=error, give_up=True)
+        report.given_up += len(done)
+    if again:
+        _settle(store, again, token, error=error)
+        report.retrying += len(again)
+
+
+def _close(server: smtplib.SMTP | None) -> None:
+    if server is None:
+        return
+    try:
+        server.quit()
+    except (smtplib.SMTPException, OSError):
+        server.close()

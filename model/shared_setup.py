@@ -1,0 +1,118 @@
+"""One SQLite database for a whole team on one shared box (`cosell init --shared DIR --group G`).
+
+Everyone in the team's Unix group must be able to write the database file and
+the -wal and -shm files SQLite creates next to it, whichever teammate's process
+creates them and whatever that teammate's umask. So:
+- DIR is owned by group G with mode 2770: group members may create and delete
+  files there (SQLite deletes -wal/-shm when the last connection closes), the
+  setgid bit makes every new file belong to G, and nobody else gets in;
+- the database file is created 0660 (``model.store.engine.prepare_sqlite_file``
+  does this for any store opened in such a directory), and SQLite gives -wal and
+  -shm the database file's mode.
+"""
+from __future__ import annotations
+
+import os
+import stat
+from dataclasses import dataclass
+from pathlib import Path
+
+from model.errors import CosellError
+
+DIR_MODE = 0o2770
+DB_NAME = "cosell.db"
+
+
+class SetupError(CosellError):
+    exit_code = 2
+
+
+@dataclass(frozen=True)
+class SharedSetup:
+    directory: Path
+    database: Path
+    group: str
+    gid: int
+    members: tuple[str, ...]
+    admin: str
+
+    @property
+    def url(self) -> str:
+        return f"sqlite:///{self.database}"
+
+
+def _group(name: str) -> tuple[str, int, tuple[str, ...]]:
+    import grp
+
+    try:
+        entry = grp.getgrgid(int(name)) if name.isdigit() else grp.getgrnam(name)
+    except (KeyError, ValueError):
+        raise SetupError(f"no Unix group {name!r} on this machine (create it with groupadd, "
+                         "and add the team with usermod -aG)") from None
+    return entry.gr_name, entry.gr_gid, tuple(entry.gr_mem)
+
+
+def prepare_shared(directory: str | os.PathLike, group: str, *, admin: str | None = None) -> SharedSetup:
+    """Create (or fix) DIR and the database in it; the first admin is ``admin`` or the caller."""
+    from model.identity import os_login, resolve_user
+    from model.store import open_store
+    from model.store.engine import keep_group_writable
+
+    name, gid, members = _group(group)
+    path = Path(directory).expanduser().resolve()
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        if not path.is_dir():
+            raise SetupError(f"{path} exists and is not a directory")
+        os.chown(path, -1, gid)
+        os.chmod(path, DIR_MODE)
+    except PermissionError as exc:
+        raise SetupError(f"cannot give {path} to group {name!r}: {exc.strerror}. Run this as the directory's "
+                         f"owner and a member of {name!r} (or as root)") from None
+    database = path / DB_NAME
+    store = open_store(database)
+    try:
+        for candidate in (database, Path(f"{database}-wal"), Path(f"{database}-shm")):
+            if candidate.exists() and candidate.stat().st_gid != gid:
+                try:
+                    os.chown(candidate, -1, gid)
+                except PermissionError as exc:
+                    raise SetupError(f"cannot give {candidate} to group {name!r}: {exc.strerror}") from None
+        keep_group_writable(database)
+        first = resolve_user(store, admin or os_login())
+        if not first.is_admin:
+            raise SetupError(f"{first.login} is already a user of {database} but not an admin")
+    finally:
+        store.dispose()
+    return SharedSetup(directory=path, database=database, group=name, gid=gid, members=members,
+                       admin=first.login)
+
+
+def check_modes(setup: SharedSetup) -> list[str]:
+    """What is wrong with the modes now (empty when all is well); used by tests and `init`."""
+    problems = []
+    st = setup.directory.stat()
+    if stat.S_IMODE(st.st_mode) != DIR_MODE or st.st_gid != setup.gid:
+        problems.append(f"{setup.directory}: mode {stat.S_IMODE(st.st_mode):o}, gid {st.st_gid}; "
+                        f"want {DIR_MODE:o}, gid {setup.gid}")
+    for candidate in (setup.database, Path(f"{setup.database}-wal"), Path(f"{setup.database}-shm")):
+        if not candidate.exists():
+            continue
+        st = candidate.stat()
+        if (st.st_mode & 0o660) != 0o660 or st.st_gid != setup.gid:
+            problems.append(f"{candidate}: mode {stat.S_IMODE(st.st_mode):o}, gid {st.st_gid}; "
+                            f"want group {setup.gid} read-write")
+    return problems
+
+
+def crontab_lines(setup: SharedSetup, cosell: str) -> list[str]:
+    """Lines for one teammate's crontab: expiry on time (R8.2) and notifications (R12)."""
+    env = f"COSELL_DATABASE_URL={setup.url}"
+    return [
+        "# cosell: expire unanswered inbound deals on time and queue notifications (R8.2, R12)",
+        f"*/10 * * * * {env} {cosell} sweep >/dev/null",
+        "# cosell: send queued notifications as they come ...",
+        f"*/5 * * * * {env} {cosell} notify >/dev/null",
+        "# ... or instead, one digest per person each morning:",
+        f"# 0 7 * * * {env} {cosell} notify --digest >/dev/null",
+    ]

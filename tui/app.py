@@ -1,0 +1,167 @@
+"""The cosell app: kept thin. Bindings, theme, screen routing, a clock tick, one error handler.
+
+Everything a screen needs from the app is here and nothing else:
+
+- ``app.ctx``: the services' context (store, clock, user);
+- ``app.settings``: the user's preferences (``tui.settings``), saved with ``settings.save()``;
+- ``app.show_error(exc)``: the one place an error becomes a notification. The model's
+  refusals (RuleViolation, ConflictError, NotFound, ...) show their own message;
+  anything else is logged and reported generically. A worker that fails lands here
+  too (``_handle_exception``), so a failed query never kills the session;
+- ``app.refresh_deals()``: "deals changed, re-query what you show" (the dashboard
+  and any screen subscribed to ``app.deals_changed``);
+- ``app.clock_tick``: a signal published every 30 s with ``ctx.clock.now()``, so
+  countdowns move without a restart.
+
+Live refresh (issue 5): a thread worker polls ``store.change_counter()`` every
+second; when another process (or user) wrote, ``refresh_deals()`` runs.
+"""
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.message import Message
+from textual.screen import Screen
+from textual.signal import Signal
+from textual.worker import WorkerFailed
+
+from model.errors import CosellError
+from model.services.context import Ctx
+from tui.commands import CosellCommands
+from tui.settings import Settings, load_settings
+from tui.text import markup_safe
+
+log = logging.getLogger("cosell.tui")
+
+
+class CosellApp(App):
+    TITLE = "cosell"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {CosellCommands}
+    # Screen routing: the dashboard is the home mode (a mode, so its CSS_PATH is loaded).
+    MODES = {"dashboard": lambda: _dashboard()}
+    DEFAULT_MODE = "dashboard"
+    ENABLE_COMMAND_PALETTE = True
+
+    BINDINGS = [
+        Binding("question_mark", "help", "Help", id="app.help",
+                tooltip="Every key of this screen, with what it does"),
+        Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave cosell (nothing unsaved is lost)"),
+        Binding("ctrl+p", "command_palette", "Palette", id="app.palette", priority=True,
+                tooltip="Every action by name: type e.g. 'deal: accept'"),
+    ]
+
+    class _Counter(Message):
+        def __init__(self, counter: int) -> None:
+            super().__init__()
+            self.counter = counter
+
+    def __init__(self, ctx: Ctx, settings: Settings | None = None, *, settings_problem: str | None = None,
+                 poll_interval: float | None = 1.0, tick_interval: float = 30.0) -> None:
+        super().__init__()
+        self.ctx = ctx
+        if settings is None:
+            settings, settings_problem = load_settings()
+        self.settings = settings
+        self._settings_problem = settings_problem
+        self._poll_interval = poll_interval
+        self._tick_interval = tick_interval
+        self._last_counter: int | None = None
+        self.unexpected_errors: list[BaseException] = []
+        self.clock_tick: Signal[datetime] = Signal(self, "clock-tick")
+        self.deals_changed: Signal[None] = Signal(self, "deals-changed")
+
+
+    def on_mount(self) -> None:
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        else:
+            self.notify(f"Unknown theme {markup_safe(self.settings.theme)}; using {self.theme}", severity="warning")
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        if self.settings.keymap:
+            self.set_keymap(self.settings.keymap)
+        if self._settings_problem:
+            self.notify(markup_safe(self._settings_problem), title="Settings", severity="warning", timeout=10)
+        self.set_interval(self._tick_interval, self._tick)
+        if self._poll_interval:
+            self._poll_worker()
+            self.set_interval(self._poll_interval, self._poll_worker)
+
+    def _remember_theme(self, theme) -> None:
+        if theme.name != self.settings.theme:
+            self.settings.theme = theme.name
+            self.settings.save()
+
+    def _tick(self) -> None:
+        self.clock_tick.publish(self.ctx.clock.now())
+
+    # -- live refresh ----------------------------------------------------------------
+    @work(thread=True, exclusive=True, group="change-poll", exit_on_error=False)
+    def _poll_worker(self) -> None:
+        try:
+            counter = self.ctx.store.change_counter()
+        except Exception as exc:  # a busy or vanished database must not end the session
+            log.warning("change poll failed: %s", exc)
+            return
+        self.post_message(self._Counter(counter))
+
+    def on_cosell_app__counter(self, message: _Counter) -> None:
+        previous, self._last_counter = self._last_counter, message.counter
+        if previous is not None and message.counter != previous:
+            self.refresh_deals()
+
+    def refresh_deals(self) -> None:
+        """Deals changed (here or elsewhere): every subscribed screen re-queries what it shows."""
+        self.deals_changed.publish(None)
+
+    # -- errors ------------------------------------------------------------------------
+    def show_error(self, exc: BaseException) -> None:
+        """The one error handler: the model's own words for refusals, a generic note for bugs."""
+        if isinstance(exc, WorkerFailed):
+            exc = exc.error
+        if isinstance(exc, CosellError):
+            self.notify(markup_safe(str(exc)), title=_title(exc), severity="error", timeout=10)
+            return
+        self.unexpected_errors.append(exc)
+        log.error("unexpected error", exc_info=exc)
+        self.log.error(repr(exc))
+        self.notify(f"Something went wrong ({markup_safe(type(exc).__name__)}); nothing was changed by it. "
+                    "Details are in the log.", title="Error", severity="error", timeout=10)
+
+    def _handle_exception(self, error: Exception) -> None:
+        # A worker's failure is an error to show, not a reason to end the user's session.
+        if isinstance(error, WorkerFailed):
+            self.show_error(error.error)
+            return
+        super()._handle_exception(error)
+
+    # -- app actions ----------------------------------------------------------------------
+    def action_help(self) -> None:
+        from tui.screens.help import HelpScreen
+
+        if isinstance(self.screen, HelpScreen):
+            self.screen.dismiss()
+            return
+        self.push_screen(HelpScreen.for_screen(self.screen))
+
+
+def _dashboard() -> Screen:
+    from tui.screens.dashboard import DashboardScreen
+
+    return DashboardScreen()
+
+
+def _title(exc: CosellError) -> str:
+    from model.errors import ConflictError, NotFound, RuleViolation
+
+    if isinstance(exc, RuleViolation):
+        return "Not allowed"
+    if isinstance(exc, ConflictError):
+        return "Changed by someone else"
+    if isinstance(exc, NotFound):
+        return "Not found"
+    return "Error"

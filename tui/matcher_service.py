@@ -1,0 +1,129 @@
+"""The customer matcher as the TUI uses it: built once, off the UI thread, and
+searched per keystroke in a worker whose stale answers are dropped.
+
+Building the index reads every account (a second or more at a million rows),
+so it happens in a thread worker at app start (``prewarm``) or on the first
+search, and is cached on the app: every search modal of the session shares
+it. A search runs in a thread worker too; each keystroke asks again, and an
+answer is shown only if no newer question was asked in the meantime, so
+results never flicker back to an older query.
+"""
+from __future__ import annotations
+
+import threading
+from functools import partial
+from typing import TYPE_CHECKING, Any, Callable
+
+if TYPE_CHECKING:  # pragma: no cover
+    from model.accounts.matcher import AccountMatcher, SearchResult
+
+_ATTR = "_cosell_matcher_service"
+
+
+class MatcherService:
+    """Owns one ``AccountMatcher``; ``get`` blocks until it is built (call it from a worker)."""
+
+    def __init__(self, build: Callable[[], AccountMatcher]):
+        self._build = build
+        self._lock = threading.Lock()
+        self._matcher: AccountMatcher | None = None
+        self.builds = 0  # how many times the index was built (tests check it is once)
+
+    @classmethod
+    def for_app(cls, app) -> MatcherService:
+        """The app's service, created on first use from ``app.ctx.store``."""
+        service = getattr(app, _ATTR, None)
+        if service is None:
+            from model.accounts.matcher import AccountMatcher
+
+            store = app.ctx.store
+            service = cls(lambda: AccountMatcher.from_store(store))
+            setattr(app, _ATTR, service)
+        return service
+
+    @classmethod
+    def install(cls, app, service: MatcherService) -> MatcherService:
+        """Use ``service`` for ``app`` (a prebuilt matcher, or a test double)."""
+        setattr(app, _ATTR, service)
+        return service
+
+    @property
+    def ready(self) -> bool:
+        return self._matcher is not None
+
+    def get(self) -> AccountMatcher:
+        with self._lock:
+            if self._matcher is None:
+                self._matcher = self._build()
+                self.builds += 1
+            return self._matcher
+
+    def invalidate(self) -> None:
+        """Forget the index (after an accounts import); the next search rebuilds it."""
+        with self._lock:
+            self._matcher = None
+
+    def prewarm(self, app) -> None:
+        """Build the index in a thread worker now, so the first search is instant."""
+        if not self.ready:
+            app.run_worker(self.get, thread=True, group="account-matcher", name="build customer index",
+                           exit_on_error=False)
+
+
+def matcher_provider(app) -> Callable[[], AccountMatcher]:
+    """What ``CustomerSearchScreen`` takes: a blocking getter, safe to call from a worker thread."""
+    return MatcherService.for_app(app).get
+
+
+class LiveSearch:
+    """Runs each search in a thread worker of ``owner``; only the newest query's answer is delivered.
+
+    ``deliver(result)`` and ``fail(exc)`` are called on the UI thread.
+    """
+
+    def __init__(self, owner, provider: Callable[[], AccountMatcher],
+                 deliver: Callable[[SearchResult], None], fail: Callable[[BaseException], None],
+                 *, limit: int = 20):
+        self.owner = owner
+        self.provider = provider
+        self.deliver = deliver
+        self.fail = fail
+        self.limit = limit
+        self._seq = 0
+        self.in_flight = 0
+        self.dropped = 0  # answers thrown away because the user had typed on
+
+    @property
+    def busy(self) -> bool:
+        return self.in_flight > 0
+
+    def ask(self, query: str, *, city_or_country: str | None = None, more: bool = False) -> int:
+        self._seq += 1
+        seq = self._seq
+        self.in_flight += 1
+        work = partial(self._run, seq, query, city_or_country or None, more)
+        self.owner.run_worker(work, thread=True, group="customer-search", name=f"customer search {seq}",
+                              exit_on_error=False)
+        return seq
+
+    def _run(self, seq: int, query: str, where: str | None, more: bool) -> None:
+        result, error = None, None
+        try:
+            if seq == self._seq:  # else the user typed on before this one even started
+                result = self.provider().search(query, city_or_country=where, limit=self.limit, more=more)
+        except Exception as exc:  # noqa: BLE001 - shown to the user, never swallowed
+            error = exc
+        try:
+            self.owner.app.call_from_thread(self._finish, seq, result, error)
+        except RuntimeError:  # the app closed while this search ran
+            pass
+
+    def _finish(self, seq: int, result: Any, error: BaseException | None) -> None:
+        self.in_flight -= 1
+        if seq != self._seq or not self.owner.is_attached:
+            self.dropped += 1
+            return
+        if error is not None:
+            self.fail(error)
+        elif result is not None:
+            self.deliver(result)

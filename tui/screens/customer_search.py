@@ -1,0 +1,387 @@
+"""The customer-search modal (R4): the first step of every new deal.
+
+The user types a name (and optionally a city or country); results arrive in
+three tabs (Microsoft Managed, Microsoft Unmanaged, Other (DUNS)) each with
+its count, while they type. A managed customer with several Microsoft
+records is one row whose linked records open with ``space``; any of them may
+be chosen (R4.3). Whether an account may be chosen from a tab, and what the
+choice means, is asked of ``model.rules.customer`` and shown in its words:
+federal accounts only from Other (R4.6); Unmanaged and Other make the deal
+ineligible for registration (R4.4, R4.5) and fixed for good (R4.9), so
+choosing from them takes a second ``enter`` after the consequences are shown.
+
+Dismisses with ``(AccountTab, Account)``, a hand-typed ``Customer``, or None.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Button, Footer, Input, OptionList, Static, TabbedContent, TabPane
+from textual.widgets.option_list import Option
+
+from model.accounts.matcher import SearchResult
+from model.enums import AccountTab
+from model.rules.customer import customer_choice_notes, customer_choice_violations
+from model.schemas import Account, Customer, DealDraft
+from tui.matcher_service import LiveSearch
+from tui.text import literal
+
+RESULT_TABS = (AccountTab.MANAGED, AccountTab.UNMANAGED, AccountTab.OTHER)
+Choice = tuple[AccountTab, Account] | Customer
+
+
+def place(account: Account | Customer) -> str:
+    return ", ".join(p for p in (account.city, account.country) if p)
+
+
+def flags(account: Account | Customer) -> list[tuple[str, str]]:
+    out = []
+    if account.macc:
+        out.append(("MACC", "bold green"))
+    if account.federal:
+        out.append(("federal", "bold yellow"))
+    return out
+
+
+def hit_prompt(tab: AccountTab, account: Account, *, linked: int = 0, expanded: bool = False,
+               duplicate: bool = False, via_parent: bool = False, child: bool = False) -> Text:
+    """One result row: name, where, and every flag the user decides by (R4.3, R4.5, R4.7, R4.6)."""
+    text = Text()
+    if child:
+        text.append("   ↳ ", style="dim")
+    elif linked:
+        text.append("▾ " if expanded else "▸ ", style="bold")
+    else:
+        text.append("  ")
+    text.append_text(literal(account.name, style="bold" if not child else ""))
+    where = place(account)
+    if where:
+        text.append("  ")
+        text.append_text(literal(where, style="dim"))
+    if child or linked:
+        text.append("  ")
+        text.append_text(literal(f"#{account.account_id}", style="dim"))
+    for label, style in flags(account):
+        text.append("  ")
+        text.append(label, style=style)
+    if duplicate:
+        text.append("  may be a duplicate", style="italic dark_orange")
+    if via_parent and account.parent_name:
+        text.append("  part of ", style="dim")
+        text.append_text(literal(account.parent_name, style="dim"))
+    if linked:
+        text.append(f"  linked accounts ({linked})", style="cyan")
+    return text
+
+
+def customer_from_choice(choice: Choice) -> Customer:
+    """The deal's customer for what the modal returned (a hand-typed one passes through)."""
+    from model.enums import AccountMatch
+
+    if isinstance(choice, Customer):
+        return choice
+    tab, account = choice
+    match = {AccountTab.MANAGED: AccountMatch.MANAGED, AccountTab.UNMANAGED: AccountMatch.UNMANAGED}.get(
+        tab, AccountMatch.NOT_MATCHED)
+    return Customer(name=account.name, account_id=account.account_id, duns=account.duns, source=tab, match=match,
+                    city=account.city, country=account.country, macc=account.macc, federal=account.federal)
+
+
+class ResultList(OptionList):
+    """A tab's hits. ``space`` opens a row's linked records; ``left``/``right`` switch result tabs."""
+
+    BINDINGS = [
+        Binding("space", "screen.toggle_linked", "Linked accounts"),
+        Binding("left", "screen.previous_tab", "Previous tab", show=False),
+        Binding("right", "screen.next_tab", "Next tab", show=False),
+    ]
+
+
+class CustomerSearchScreen(ModalScreen[Choice | None]):
+    CSS_PATH = "customer_search.tcss"
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel"),
+        Binding("ctrl+r", "search_more", "Search more"),
+        Binding("ctrl+t", "manual", "Enter manually"),
+        Binding("down", "focus_results", "Results", show=False),
+    ]
+
+    def __init__(self, matcher_provider: Callable, *, query: str = "", where: str = "", limit: int = 20):
+        super().__init__()
+        self.matcher_provider = matcher_provider
+        self.initial_query = query
+        self.initial_where = where
+        self.more = False
+        self.result: SearchResult | None = None
+        self.expanded: set[str] = set()
+        self.rows: dict[str, tuple[AccountTab, Account]] = {}
+        self.pending: str | None = None  # option id awaiting a second enter (Unmanaged/Other)
+        self.search = LiveSearch(self, matcher_provider, self._show_result, self._show_failure, limit=limit)
+
+    # -- layout ---------------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        with Vertical(id="search-dialog"):
+            yield Static("Choose the customer (R4.1): type the name, and a city or country if you like",
+                         id="search-title")
+            with Horizontal(id="search-inputs"):
+                yield Input(self.initial_query, placeholder="Customer name", id="q", compact=True, max_length=300)
+                yield Input(self.initial_where, placeholder="City or country (optional)", id="where",
+                            compact=True, max_length=120)
+            yield Static("", id="search-status")
+            with TabbedContent(id="result-tabs"):
+                for tab in RESULT_TABS:
+                    with TabPane(f"{tab.label} (0)", id=f"pane-{tab.value}"):
+                        yield ResultList(id=f"list-{tab.value}")
+            with Vertical(id="manual-form"):
+                yield Static("Enter the customer by hand. It cannot be changed after the deal is created "
+                             "without support (R4.9).", id="manual-title")
+                yield Input(placeholder="Customer name", id="manual-name", compact=True, max_length=300)
+                yield Input(placeholder="City", id="manual-city", compact=True, max_length=120)
+                yield Input(placeholder="Country code, e.g. SE", id="manual-country", compact=True, max_length=2,
+                            restrict=r"[A-Za-z]*")
+                yield Static("", id="err-manual", classes="field-error")
+                yield Button("Use this customer", id="manual-use", variant="primary", compact=True)
+            yield Static("", id="choice-notes")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#q", Input).focus()
+        self._status()
+        if self.initial_query.strip():
+            self._ask()
+
+    # -- searching ------------------------------------------------------------------------
+    @on(Input.Changed, "#q, #where")
+    def _typed(self, event: Input.Changed) -> None:
+        self._ask()
+
+    def _ask(self) -> None:
+        query = self.query_one("#q", Input).value
+        where = self.query_one("#where", Input).value
+        self.pending = None
+        if not query.strip():
+            self.search.ask("", more=self.more)  # newest question: an empty one, which clears the lists
+        else:
+            self.search.ask(query, city_or_country=where, more=self.more)
+        self._status()
+
+    def _show_result(self, result: SearchResult) -> None:
+        self.result = result
+        self._render_lists()
+        current = self._active_tab()
+        if not result.tabs.get(current):
+            first = next((t for t in RESULT_TABS if result.tabs.get(t)), None)
+            if first is not None:
+                self.query_one(TabbedContent).active = f"pane-{first.value}"
+        self._status()
+        self._notes()
+
+    def _show_failure(self, exc: BaseException) -> None:
+        self.query_one("#search-status", Static).update(
+            literal(f"The customer search failed: {exc}. You can still enter the customer manually (ctrl+t).",
+                    style="bold red"))
+
+    def _status(self) -> None:
+        status = self.query_one("#search-status", Static)
+        more = " · search more: on (looser matching, more results)" if self.more else ""
+        query = self.query_one("#q", Input).value.strip()
+        if self.search.busy and query:
+            status.update(Text(f"Searching…{more}", style="dim"))
+        elif not query:
+            status.update(Text("Type a customer name: misspellings, Ltd/Inc/AB variants and abbreviations are "
+                               "all found.", style="dim"))
+        elif self.result is not None and not any(self.result.tabs.values()):
+            status.update(Text(f"No matches.{more} Try ctrl+r (search more) or ctrl+t (enter manually).",
+                               style="yellow"))
+        else:
+            total = sum(self.result.counts.values()) if self.result else 0
+            noun = "account" if total == 1 else "accounts"
+            status.update(Text(f"{total} matching {noun}{more} · ↓ results · ←/→ tabs · enter chooses",
+                               style="dim"))
+
+    def _render_lists(self) -> None:
+        result = self.result
+        self.rows = {}
+        for tab in RESULT_TABS:
+            hits = result.tabs.get(tab, []) if result else []
+            count = result.counts.get(tab, 0) if result else 0
+            tabbed = self.query_one(TabbedContent)
+            tabbed.get_tab(f"pane-{tab.value}").label = f"{tab.label} ({count})"
+            olist = self.query_one(f"#list-{tab.value}", ResultList)
+            keep = olist.highlighted_option.id if olist.highlighted_option else None
+            options = []
+            for hit in hits:
+                oid = f"{tab.value}|{hit.account.account_id}"
+                if oid in self.rows:
+                    continue
+                self.rows[oid] = (tab, hit.account)
+                is_open = hit.account.account_id in self.expanded
+                options.append(Option(hit_prompt(tab, hit.account, linked=len(hit.linked), expanded=is_open,
+                                                 duplicate=hit.possible_duplicate, via_parent=hit.via_parent),
+                                      id=oid))
+                if is_open:
+                    for acc in hit.linked:
+                        cid = f"{tab.value}|{acc.account_id}"
+                        if cid in self.rows:
+                            continue
+                        self.rows[cid] = (tab, acc)
+                        options.append(Option(hit_prompt(tab, acc, child=True), id=cid))
+            olist.set_options(options)
+            if keep and keep in self.rows and any(o.id == keep for o in options):
+                olist.highlighted = olist.get_option_index(keep)
+            elif options:
+                olist.highlighted = 0
+
+    # -- the choice -----------------------------------------------------------------------
+    def _active_tab(self) -> AccountTab:
+        active = self.query_one(TabbedContent).active or "pane-managed"
+        return AccountTab(active.removeprefix("pane-"))
+
+    def _active_list(self) -> ResultList:
+        return self.query_one(f"#list-{self._active_tab().value}", ResultList)
+
+    def _highlighted(self) -> tuple[str, AccountTab, Account] | None:
+        option = self._active_list().highlighted_option
+        if option is None or option.id not in self.rows:
+            return None
+        tab, account = self.rows[option.id]
+        return option.id, tab, account
+
+    def _notes(self) -> None:
+        """What choosing the highlighted account would mean, in the model's words."""
+        notes = self.query_one("#choice-notes", Static)
+        current = self._highlighted()
+        if current is None:
+            notes.update("")
+            return
+        oid, tab, account = current
+        text = Text()
+        text.append_text(literal(account.name, style="bold"))
+        text.append_text(literal(f" #{account.account_id}", style="dim"))
+        text.append(f" · {tab.label}")
+        text.append(" · MACC contract: " + ("yes (R4.7)" if account.macc else "no"))
+        if account.federal:
+            text.append(" · federal")
+        for v in customer_choice_violations(tab, account):
+            text.append("\n✗ ", style="bold red")
+            text.append_text(literal(f"{v.message} ({v.rule})", style="red"))
+        for note in customer_choice_notes(tab):
+            text.append("\n! ", style="bold yellow")
+            text.append_text(literal(note[:1].upper() + note[1:], style="yellow"))
+        if self.pending == oid:
+            text.append("\nPress enter again to choose this account, or move on.", style="bold")
+        notes.update(text)
+
+    @on(OptionList.OptionHighlighted)
+    def _highlight(self, event: OptionList.OptionHighlighted) -> None:
+        if event.option_list.id and event.option_list.id.startswith("list-"):
+            if self.pending != event.option.id:
+                self.pending = None
+            self._notes()
+
+    @on(TabbedContent.TabActivated)
+    def _tab_changed(self) -> None:
+        self.pending = None
+        self._notes()
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        oid = event.option.id
+        if oid not in self.rows:
+            return
+        tab, account = self.rows[oid]
+        if customer_choice_violations(tab, account):
+            self.pending = None
+            self._notes()  # shows why not (R4.6)
+            self.app.bell()
+            return
+        if customer_choice_notes(tab) and self.pending != oid:
+            self.pending = oid  # R4.4/R4.5/R4.9: the consequences first, then a second enter
+            self._notes()
+            return
+        self.dismiss((tab, account))
+
+    # -- actions --------------------------------------------------------------------------
+    def action_toggle_linked(self) -> None:
+        current = self._highlighted()
+        if current is None:
+            return
+        _, tab, account = current
+        hits = self.result.tabs.get(tab, []) if self.result else []
+        hit = next((h for h in hits if h.account.account_id == account.account_id), None)
+        if hit is None or not hit.linked:
+            return
+        self.expanded ^= {account.account_id}
+        self._render_lists()
+
+    def _switch(self, step: int) -> None:
+        tabs = list(RESULT_TABS)
+        i = (tabs.index(self._active_tab()) + step) % len(tabs)
+        self.query_one(TabbedContent).active = f"pane-{tabs[i].value}"
+        self.query_one(f"#list-{tabs[i].value}", ResultList).focus()
+
+    def action_next_tab(self) -> None:
+        self._switch(1)
+
+    def action_previous_tab(self) -> None:
+        self._switch(-1)
+
+    def action_focus_results(self) -> None:
+        if isinstance(self.focused, Input) and not self.has_class("-manual"):
+            self._active_list().focus()
+
+    @on(Input.Submitted, "#q, #where")
+    def _submitted(self) -> None:
+        self._active_list().focus()
+
+    def action_search_more(self) -> None:
+        """R4.8: looser matching and more results; pressed again, back to normal."""
+        self.more = not self.more
+        self._ask()
+
+    def action_manual(self) -> None:
+        self.set_class(True, "-manual")
+        name = self.query_one("#manual-name", Input)
+        if not name.value:
+            name.value = self.query_one("#q", Input).value.strip()
+        where = self.query_one("#where", Input).value.strip()
+        city = self.query_one("#manual-city", Input)
+        if not city.value and where and len(where) > 2:
+            city.value = where
+        name.focus()
+
+    @on(Input.Submitted, "#manual-name, #manual-city")
+    def _manual_next(self) -> None:
+        self.focus_next()
+
+    @on(Input.Submitted, "#manual-country")
+    @on(Button.Pressed, "#manual-use")
+    def _manual_use(self) -> None:
+        customer = Customer(name=self.query_one("#manual-name", Input).value.strip(),
+                            city=self.query_one("#manual-city", Input).value.strip() or None,
+                            country=self.query_one("#manual-country", Input).value.strip().upper() or None,
+                            source=AccountTab.MANUAL)
+        from model.services import draft_violations
+
+        problems = [v for v in draft_violations(DealDraft(customer=customer)) if v.field == "customer"]
+        problems += customer_choice_violations(AccountTab.MANUAL, None)
+        error = self.query_one("#err-manual", Static)
+        if problems:
+            error.update(literal("; ".join(f"{v.message} ({v.rule})" for v in problems)))
+            error.add_class("-shown")
+            self.query_one("#manual-name", Input).focus()
+            return
+        self.dismiss(customer)
+
+    def action_cancel(self) -> None:
+        if self.has_class("-manual"):
+            self.set_class(False, "-manual")
+            self.query_one("#q", Input).focus()
+            return
+        self.dismiss(None)

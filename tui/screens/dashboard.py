@@ -1,0 +1,400 @@
+"""The deals dashboard: Inbound / Outbound / Favorites / Closed, triaged from the keyboard.
+
+One ``DealTable`` shows the current tab; switching tabs, filtering and quick
+filters only change its ``DealQuery``. The screen owns the keys that act on a
+deal; the rules stay in the model: an action the deal does not allow is
+refused by the service, and ``tui.deal_actions`` shows the model's message.
+Which keys apply is decided per tab (``check_action``), so the footer shows
+only keys that can do something here (Closed is read-only, R8.14, except the
+heart and registering a won deal, R10.3).
+"""
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.message import Message
+from textual.screen import Screen
+from textual.timer import Timer
+from textual.widgets import Input, Static, Tab as TabWidget, Tabs
+
+from model import services as svc
+from model.enums import DealKind, Tab
+from model.rules.lifecycle import Action
+from model.stages import Stage
+from model.store.queries import DealQuery, TabSummary
+from tui.text import literal, markup_safe
+from tui.widgets.deal_table import DealTable
+from tui.widgets.key_footer import KeyFooter
+from tui.widgets.pipeline_summary import PipelineSummary, SummaryView
+
+EXPIRING_WINDOW = timedelta(hours=72)   # `e`: the R8.12/R8.2 "answer soon" band
+FILTER_DEBOUNCE = 0.08                   # seconds of quiet typing before the query runs
+
+TAB_ORDER = (Tab.INBOUND, Tab.OUTBOUND, Tab.FAVORITES, Tab.CLOSED)
+_STAGES = (None, *Stage)
+_KINDS = (None, *DealKind)
+_TABS = Binding.Group("Tabs", compact=True)
+_ACT = Binding.Group("Act", compact=True)
+
+#: Keys that still apply on the read-only Closed tab (R8.14): the heart (a tag) and registering a won deal.
+_CLOSED_OK = {Action.FAVORITE, Action.REGISTER}
+#: Accept/decline only ever apply to inbound deals.
+_INBOUND_ONLY = {Action.ACCEPT, Action.DECLINE}
+
+
+class DashboardScreen(Screen):
+    CSS_PATH = Path(__file__).with_suffix(".tcss")
+    AUTO_FOCUS = "DealTable"
+
+    BINDINGS = [
+        Binding("1", "show_tab('inbound')", "Inbound", id="tab.inbound", group=_TABS,
+                tooltip="Deals sent to you (R3.1)"),
+        Binding("2", "show_tab('outbound')", "Outbound", id="tab.outbound", group=_TABS,
+                tooltip="Deals you created (R3.2)"),
+        Binding("3", "show_tab('favorites')", "Favorites", id="tab.favorites", group=_TABS,
+                tooltip="Deals with a heart (R3.3)"),
+        Binding("4", "show_tab('closed')", "Closed", id="tab.closed", group=_TABS,
+                tooltip="Won, lost, declined, expired and error-closed deals (R8.14)"),
+        Binding("enter", "open_deal", "Open", id="deal.open", tooltip="Open the deal: every field and its history"),
+        Binding("slash", "filter", "Filter", id="view.filter",
+                tooltip="Filter as you type over deal name, customer, CRM ID and notes"),
+        Binding("e", "toggle_expiring", "Expiring", id="view.expiring",
+                tooltip="Only received inbound deals expiring within 72 hours"),
+        Binding("g", "cycle_stage", "Stage", id="view.stage", tooltip="Quick filter: cycle through the stages"),
+        Binding("t", "cycle_kind", "Kind", id="view.kind",
+                tooltip="Quick filter: IP co-sell, services co-sell, solution assessment"),
+        Binding("c", "choose_columns", "Columns", id="view.columns", tooltip="Choose the grid's columns (R11.3)"),
+        Binding("f", "deal_action('favorite')", "♥", id="deal.favorite",
+                tooltip="Toggle the heart (every marked deal if some are marked)"),
+        Binding("a", "deal_action('accept')", "Accept", id="deal.accept", group=_ACT,
+                tooltip="Accept the received deal (R8.3)"),
+        Binding("d", "deal_action('decline')", "Decline", id="deal.decline", group=_ACT,
+                tooltip="Decline with a reason (R8.4); every marked deal if some are marked"),
+        Binding("greater_than_sign", "deal_action('stage')", "Next stage", id="deal.next_stage", group=_ACT,
+                tooltip="Mark the next sales stage (R8.7)"),
+        Binding("w", "deal_action('won')", "Won", id="deal.won", group=_ACT,
+                tooltip="Mark won: only after every earlier stage (R8.9)"),
+        Binding("l", "deal_action('lost')", "Lost", id="deal.lost", group=_ACT, tooltip="Mark lost with a reason"),
+        Binding("x", "deal_action('error')", "Close as error", id="deal.error", group=_ACT,
+                tooltip="Close as error with a reason (R8.13)"),
+        Binding("r", "deal_action('register')", "Register", id="deal.register", group=_ACT,
+                tooltip="Register a won deal (R10)"),
+        Binding("n", "new_deal", "New", id="deal.new", tooltip="Create a deal (new-deal wizard)"),
+        Binding("escape", "back_out", "Clear", id="view.clear", tooltip="Clear the filter, quick filters and marks"),
+    ]
+
+    class _Summary(Message):
+        def __init__(self, generation: int, tab: Tab, summary: TabSummary, counts: dict[Tab, int],
+                     expiring_48h: int) -> None:
+            super().__init__()
+            self.generation, self.tab, self.summary = generation, tab, summary
+            self.counts, self.expiring_48h = counts, expiring_48h
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tab: Tab = Tab.INBOUND
+        self.text = ""
+        self.stage: Stage | None = None
+        self.kind: DealKind | None = None
+        self.expiring = False
+        self._sorts: dict[Tab, tuple[str | None, bool]] = {}
+        self._cursors: dict[Tab, int] = {}
+        self._matching: int | None = None
+        self._summary_generation = 0
+        self._last_summary: _SummaryState | None = None
+        self._debounce: Timer | None = None
+        self._action_running = False
+
+    # -- layout ---------------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        self.tab = self.app.settings.default_tab
+        with Horizontal(id="top"):
+            yield Tabs(*(TabWidget(_tab_title(t), id=f"tab-{t.value}") for t in TAB_ORDER), id="tabs",
+                       active=f"tab-{self.tab.value}")
+            yield Static(id="identity")
+        yield PipelineSummary(id="summary")
+        with Horizontal(id="filter-bar"):
+            yield Input(placeholder="/ filter: name, customer, CRM ID, notes", id="filter", compact=True)
+            yield Static(id="quick-filters")
+        yield DealTable(id="deals")
+        yield KeyFooter()
+
+    def on_mount(self) -> None:
+        self.query_one(Tabs).can_focus = False
+        self._show_identity()
+        self.app.deals_changed.subscribe(self, lambda _none: self.reload_data())
+        self.app.clock_tick.subscribe(self, self._on_tick)
+        self._apply_query(cursor=0, summary=True)
+        self.table.focus()
+
+    @property
+    def table(self) -> DealTable:
+        return self.query_one(DealTable)
+
+    def current_query(self) -> DealQuery:
+        sort, desc = self._sorts.get(self.tab, (None, False))
+        return DealQuery(tab=self.tab, text=self.text, stage=self.stage, kind=self.kind,
+                         expiring_within=EXPIRING_WINDOW if self.expiring else None, sort=sort, descending=desc)
+
+    def _apply_query(self, cursor: int = 0, summary: bool = False) -> None:
+        self.table.set_query(self.current_query(), self.app.settings.columns_for(self.tab), cursor=cursor)
+        self._show_quick_filters()
+        if summary:
+            self._load_summary()
+        else:
+            self._show_summary()
+        self.refresh_bindings()
+
+    def on_resize(self) -> None:
+        self._show_identity()
+
+    def reload_data(self) -> None:
+        """Data changed: re-query the visible page and the header; cursor, filter and marks stay."""
+        self.table.reload()
+        self._load_summary()
+
+    def _on_tick(self, _now) -> None:
+        self.table.refresh()
+        self._show_identity()
+        self._load_summary()
+
+    # -- header -------------------------------------------------------------------------
+    def _show_identity(self) -> None:
+        user = self.app.ctx.user
+        scope = f"{user.location} scope" if user.location else "all locations"
+        now = self.app.ctx.clock.now()
+        text = Text(no_wrap=True, overflow="ellipsis", justify="right")
+        text.append_text(literal(user.display_name or user.login, style="bold"))
+        if self.size.width >= 110:  # the tabs come first on narrow terminals
+            text.append(f" · {user.role.label}")
+        text.append(" · ")
+        text.append_text(literal(scope))
+        text.append(f" · {now:%d %b %H:%M} UTC")
+        self.query_one("#identity", Static).update(text)
+
+    def _load_summary(self) -> None:
+        self._summary_generation += 1
+        self._summary_worker(self.app.ctx, self._summary_generation, self.tab)
+
+    @work(thread=True, exclusive=True, group="dashboard-summary")
+    def _summary_worker(self, ctx, generation: int, tab: Tab) -> None:
+        counts = {t: svc.count_deals(ctx, DealQuery(tab=t)) for t in TAB_ORDER}
+        summary = svc.tab_summary(ctx, DealQuery(tab=tab))
+        inbound = summary if tab is Tab.INBOUND else svc.tab_summary(ctx, DealQuery(tab=Tab.INBOUND))
+        self.post_message(self._Summary(generation, tab, summary, counts, inbound.expiring_48h))
+
+    def _on_dashboard_screen__summary(self, message: _Summary) -> None:
+        if message.generation != self._summary_generation:
+            return
+        self._last_summary = _SummaryState(message.summary, message.expiring_48h)
+        for t in TAB_ORDER:
+            self.query_one(f"#tab-{t.value}", TabWidget).label = f"{_tab_title(t)} {message.counts[t]:,}"
+        self._show_summary()
+
+    def _show_summary(self) -> None:
+        if self._last_summary is None:
+            return
+        self.query_one(PipelineSummary).show(SummaryView(
+            tab=self.tab, summary=self._last_summary.summary, expiring_48h=self._last_summary.expiring_48h,
+            matching=self._matching if self._filtered else None, marked=len(self.table.marked)))
+
+    @property
+    def _filtered(self) -> bool:
+        return bool(self.text.strip() or self.stage or self.kind or self.expiring)
+
+    def _show_quick_filters(self) -> None:
+        parts = []
+        if self.stage:
+            parts.append(f"stage: {self.stage.value}")
+        if self.kind:
+            parts.append(f"kind: {self.kind.label}")
+        if self.expiring:
+            parts.append("expiring ≤ 72 h")
+        self.query_one("#quick-filters", Static).update(Text(" · ".join(parts), no_wrap=True))
+        self.set_class(bool(parts), "-quick-filtered")
+
+    # -- table events -----------------------------------------------------------------------
+    @on(DealTable.Loaded)
+    def _table_loaded(self, message: DealTable.Loaded) -> None:
+        self._matching = message.total
+        self._show_summary()
+        self.refresh_bindings()
+
+    @on(DealTable.Highlighted)
+    def _highlighted(self) -> None:
+        self.refresh_bindings()
+
+    @on(DealTable.MarksChanged)
+    def _marks_changed(self) -> None:
+        self._show_summary()
+        self.refresh_bindings()
+
+    @on(DealTable.SortChanged)
+    def _sort_changed(self, message: DealTable.SortChanged) -> None:
+        self._sorts[self.tab] = (message.sort, message.descending)
+
+    @on(DealTable.Selected)
+    def _selected(self, message: DealTable.Selected) -> None:
+        self._open(message.row.id)
+
+    @on(Tabs.TabActivated)
+    def _tab_clicked(self, message: Tabs.TabActivated) -> None:
+        tab = Tab(message.tab.id.removeprefix("tab-"))
+        if tab is not self.tab:
+            self._switch(tab)
+
+    # -- filter --------------------------------------------------------------------------------
+    @on(Input.Changed, "#filter")
+    def _filter_typed(self, message: Input.Changed) -> None:
+        if self._debounce is not None:
+            self._debounce.stop()
+        value = message.value
+        self._debounce = self.set_timer(FILTER_DEBOUNCE, lambda: self._set_text(value))
+
+    def _set_text(self, value: str) -> None:
+        if value != self.text:
+            self.text = value
+            self._apply_query(cursor=0)
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.table.focus()
+
+    # -- actions: view --------------------------------------------------------------------------
+    def action_show_tab(self, name: str) -> None:
+        tab = Tab(name)
+        if tab is not self.tab:
+            self.query_one(Tabs).active = f"tab-{tab.value}"  # posts TabActivated → _switch
+        self.table.focus()
+
+    def _switch(self, tab: Tab) -> None:
+        self._cursors[self.tab] = self.table.cursor_row
+        self.tab = tab
+        self.table.clear_marks()
+        self._apply_query(cursor=self._cursors.get(tab, 0), summary=True)
+
+    def action_filter(self) -> None:
+        self.query_one("#filter", Input).focus()
+
+    def action_toggle_expiring(self) -> None:
+        self.expiring = not self.expiring
+        self._apply_query()
+
+    def action_cycle_stage(self) -> None:
+        self.stage = _STAGES[(_STAGES.index(self.stage) + 1) % len(_STAGES)]
+        self._apply_query()
+
+    def action_cycle_kind(self) -> None:
+        self.kind = _KINDS[(_KINDS.index(self.kind) + 1) % len(_KINDS)]
+        self._apply_query()
+
+    def action_back_out(self) -> None:
+        """esc: leave the filter box, then drop marks, then clear every filter."""
+        box = self.query_one("#filter", Input)
+        if box.has_focus:
+            box.value = ""
+            self._set_text("")
+            self.table.focus()
+        elif self.table.marked:
+            self.table.clear_marks()
+        elif self._filtered:
+            box.value = ""
+            self.text, self.stage, self.kind, self.expiring = "", None, None, False
+            self._apply_query()
+
+    def action_choose_columns(self) -> None:
+        from tui.screens.columns import ColumnChooser
+
+        tab = self.tab
+
+        def chosen(columns: list[str] | None) -> None:
+            if columns:
+                self.app.settings.set_columns(tab, columns)
+                if self.app.settings.save() is None:
+                    self.notify("Columns changed for this session only: the settings file could not be read",
+                                severity="warning")
+                if tab is self.tab:
+                    self.table.set_columns(self.app.settings.columns_for(tab))
+
+        self.app.push_screen(ColumnChooser(tab, self.app.settings.columns_for(tab)), chosen)
+
+    # -- actions: deals ----------------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "deal_action":
+            act = Action(parameters[0])
+            if self.tab is Tab.CLOSED and act not in _CLOSED_OK:
+                return False
+            if self.tab is Tab.OUTBOUND and act in _INBOUND_ONLY:
+                return False
+            if self.table.marked and act in (Action.FAVORITE, Action.DECLINE):
+                return True
+            return None if self.table.cursor_deal is None else True
+        if action == "open_deal":
+            return None if self.table.cursor_deal is None else True
+        if action == "back_out":
+            box = self.query_one("#filter", Input)
+            return bool(box.has_focus or self._filtered or self.table.marked)
+        return True
+
+    def action_open_deal(self) -> None:
+        row = self.table.cursor_deal
+        if row is not None:
+            self._open(row.id)
+
+    def _open(self, deal_id: str) -> None:
+        from tui.screens.deal_detail import DealDetailScreen
+
+        self.app.push_screen(DealDetailScreen(deal_id), lambda _result: self.reload_data())
+
+    def action_new_deal(self) -> None:
+        from tui.screens.new_deal import NewDealWizard
+
+        def created(deal) -> None:
+            if deal is not None:
+                self.notify(f"Created {markup_safe(deal.name)}", title="New deal")
+                self.reload_data()
+
+        self.app.push_screen(NewDealWizard(), created)
+
+    def action_deal_action(self, name: str) -> None:
+        action = Action(name)
+        if self._action_running:
+            return
+        bulk = [r.id for r in self.table.marked.values()] if action in (Action.FAVORITE, Action.DECLINE) else []
+        row = self.table.cursor_deal
+        if not bulk and row is None:
+            return
+        self._action_running = True
+        self._run_action(action, row, bulk)
+
+    @work(group="deal-action")
+    async def _run_action(self, action: Action, row, bulk: list[str]) -> None:
+        from tui.deal_actions import run_bulk_action, run_deal_action
+
+        try:
+            if bulk:
+                await run_bulk_action(self, action, bulk)
+                self.table.clear_marks()
+            else:
+                await run_deal_action(self, action, row.id, version=row.version)
+        finally:
+            self._action_running = False
+            self.reload_data()
+
+
+def _tab_title(tab: Tab) -> str:
+    return tab.value.capitalize()
+
+
+class _SummaryState:
+    __slots__ = ("summary", "expiring_48h")
+
+    def __init__(self, summary: TabSummary, expiring_48h: int) -> None:
+        self.summary, self.expiring_48h = summary, expiring_48h

@@ -1,0 +1,233 @@
+"""One deal in full: every field, the customer, team, solutions, invitations,
+notes, history and registration eligibility, with the lifecycle on top.
+
+The same action keys as the dashboard work here, through the same controller
+(``tui.deal_actions``). Loading runs in a thread worker; after every action the
+deal is reloaded and the dashboard told to refresh. One column at 80x24
+(scrolling), two columns from 120 columns up.
+"""
+from __future__ import annotations
+
+import inspect
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Static
+
+from model import services as svc
+from model.errors import CosellError, NotFound
+from model.rules.lifecycle import Action, action_violations
+from model.schemas import Deal, Event
+from model.enums import Substatus
+from tui.deal_actions import in_thread, run_deal_action, show_error
+from tui.screens import deal_detail_sections as sections
+from tui.widgets.lifecycle import LifecycleProgress
+
+WIDE = 120  # columns from which the sections sit side by side
+TICK_SECONDS = 30  # countdowns (R8.2, R7.3) move on without a reload
+WATCH_SECONDS = 3  # how often to look whether anyone changed the store
+
+#: What each phase of a deal offers; the footer shows only these (every key still explains itself).
+RECEIVED = {Action.ACCEPT, Action.DECLINE, Action.CLOSE_AS_ERROR, Action.FAVORITE}
+OPEN = {Action.MARK_STAGE, Action.WON, Action.LOST, Action.CLOSE_AS_ERROR, Action.EDIT, Action.NOTE,
+        Action.FAVORITE}
+
+
+def offered(deal: Deal, now) -> set[Action]:
+    if deal.is_received:
+        return set(RECEIVED)
+    if not deal.is_terminal:
+        return set(OPEN)
+    out = {Action.FAVORITE}  # R8.14: nothing else on a closed deal, but registration after Won (R10.3)
+    if deal.substatus is Substatus.WON and not action_violations(deal, Action.REGISTER, now):
+        out.add(Action.REGISTER)
+    return out
+
+
+class DealDetailScreen(Screen):
+    """Pushed by the dashboard on ``enter``; ``esc`` goes back."""
+
+    CSS_PATH = "deal_detail.tcss"
+    BINDINGS = [
+        Binding("escape", "back", "Back", id="detail.back", tooltip="Back to the dashboard"),
+        Binding("a", "deal('accept')", "Accept", id="deal.accept",
+                tooltip="Accept the received deal: name, value, timeframe, notes (R8.3)"),
+        Binding("d", "deal('decline')", "Decline", id="deal.decline",
+                tooltip="Decline with a reason; the sender is notified (R8.4)"),
+        Binding("greater_than_sign", "deal('stage')", "Next stage", key_display=">", id="deal.next_stage",
+                tooltip="Mark the next sales stage (R8.7)"),
+        Binding("w", "deal('won')", "Won", id="deal.won",
+                tooltip="Mark won; only after every earlier stage is marked (R8.9)"),
+        Binding("l", "deal('lost')", "Lost", id="deal.lost", tooltip="Mark lost with a reason (R8.11)"),
+        Binding("x", "deal('error')", "Error", id="deal.error",
+                tooltip="Close as error with a reason, at any point (R8.13)"),
+        Binding("r", "deal('register')", "Register", id="deal.register",
+                tooltip="Register the won deal (R10.3)"),
+        Binding("e", "deal('edit')", "Edit", id="deal.edit",
+                tooltip="Edit the fields that are editable now (R8.6; location never, R1.2)"),
+        Binding("N", "deal('note')", "Note", key_display="N", id="deal.note",
+                tooltip="Add a note to the on-the-record log (R5)"),
+        Binding("f", "deal('favorite')", "♥", id="deal.favorite", tooltip="Toggle favorite (R3.3)"),
+    ]
+
+    def __init__(self, deal_id: str) -> None:
+        super().__init__()
+        self.deal_id = deal_id
+        self.deal: Deal | None = None
+        self.events: list[Event] = []
+        self.busy = False
+        self._seen_counter: int | None = None
+
+    # -- layout ----------------------------------------------------------------
+    def compose(self) -> ComposeResult:
+        yield Static("Loading the deal…", id="detail-title")
+        with VerticalScroll(id="detail-body"):
+            yield LifecycleProgress(id="lifecycle")
+            with Vertical(id="detail-columns"):
+                with Vertical(classes="detail-column", id="detail-left"):
+                    yield self._section("deal", "Deal")
+                    yield self._section("customer", "Customer")
+                    yield self._section("registration", "Registration (R10)")
+                with Vertical(classes="detail-column", id="detail-right"):
+                    yield self._section("team", "Team")
+                    yield self._section("solutions", "Solutions")
+                    yield self._section("invitations", "Invitations")
+                    yield self._section("notes", "Notes (on the record)")
+                    yield self._section("history", "History")
+        yield Footer()
+
+    @staticmethod
+    def _section(name: str, title: str) -> Static:
+        section = Static("", id=f"section-{name}", classes="section")
+        section.border_title = title
+        return section
+
+    def on_mount(self) -> None:
+        self.query_one("#detail-body").focus()
+        # The app publishes a clock tick and "deals changed" (its own change poll); a bare
+        # host app without them gets the same from timers here.
+        tick = getattr(self.app, "clock_tick", None)
+        if tick is not None:
+            tick.subscribe(self, self._on_tick)
+        else:
+            self.set_interval(TICK_SECONDS, self.render_deal, name="detail-tick")
+        changed = getattr(self.app, "deals_changed", None)
+        if changed is not None:
+            changed.subscribe(self, self._on_deals_changed)
+        else:
+            self.set_interval(WATCH_SECONDS, self._watch_store, name="detail-watch")
+        self.run_worker(self.reload(), group="detail-load")
+
+    def on_unmount(self) -> None:
+        for name in ("clock_tick", "deals_changed"):
+            signal = getattr(self.app, name, None)
+            if signal is not None:
+                signal.unsubscribe(self)
+
+    async def _on_tick(self, _now) -> None:
+        await self.render_deal()
+
+    def _on_deals_changed(self, _data) -> None:
+        self._watch_store()
+
+    def on_resize(self) -> None:
+        self.set_class(self.size.width >= WIDE, "-wide")
+
+    # -- data --------------------------------------------------------------------
+    def now(self):
+        return self.app.ctx.clock.now()
+
+    def _fetch(self) -> tuple[Deal, list[Event], int]:
+        ctx = self.app.ctx
+        counter = ctx.store.change_counter()
+        return svc.get_deal(ctx, self.deal_id), svc.history(ctx, self.deal_id), counter
+
+    async def reload(self) -> None:
+        """Load the deal and its history in a thread worker, then redraw."""
+        try:
+            deal, events, counter = await in_thread(self, self._fetch)
+        except NotFound as exc:
+            show_error(self.app, exc)
+            if self.is_current:
+                self.app.pop_screen()
+            return
+        except CosellError as exc:
+            show_error(self.app, exc)
+            return
+        self.deal, self.events, self._seen_counter = deal, events, counter
+        self.deal_id = deal.id
+        await self.render_deal()
+
+    def _watch_store(self) -> None:
+        """Someone (another session, the CLI, a sweep) wrote: show the deal as it is now."""
+        if self.busy or self.deal is None or not self.is_attached:
+            return
+        self.run_worker(self._reload_if_changed(), group="detail-watch", exclusive=True)
+
+    async def _reload_if_changed(self) -> None:
+        counter = await in_thread(self, self.app.ctx.store.change_counter)
+        if counter != self._seen_counter:
+            await self.reload()
+
+    async def render_deal(self) -> None:
+        deal = self.deal
+        if deal is None:
+            return
+        now = self.now()
+        self.query_one("#detail-title", Static).update(sections.title_text(deal, now))
+        self.query_one("#section-deal", Static).update(sections.deal_fields(deal, now))
+        self.query_one("#section-customer", Static).update(sections.customer_fields(deal))
+        self.query_one("#section-registration", Static).update(sections.registration_fields(deal, now))
+        self.query_one("#section-team", Static).update(sections.team_text(deal))
+        self.query_one("#section-solutions", Static).update(sections.solutions_text(deal))
+        self.query_one("#section-invitations", Static).update(sections.invitations_text(deal))
+        self.query_one("#section-notes", Static).update(sections.notes_text(deal))
+        self.query_one("#section-history", Static).update(sections.history_text(self.events))
+        lifecycle = self.query_one(LifecycleProgress)
+        if (lifecycle.deal, lifecycle.now) != (deal, now):
+            await lifecycle.show(deal, now)
+        self.refresh_bindings()
+
+    # -- actions --------------------------------------------------------------------
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Action keys show (and work) where the deal's phase offers them."""
+        if action != "deal":
+            return True
+        if self.deal is None:
+            return False
+        try:
+            wanted = Action(str(parameters[0]))
+        except (IndexError, ValueError):
+            return False
+        return wanted in offered(self.deal, self.now())
+
+    def action_back(self) -> None:
+        self.dismiss()
+
+    def action_deal(self, name: str) -> None:
+        self.start(Action(name))
+
+    def on_lifecycle_progress_action_requested(self, event: LifecycleProgress.ActionRequested) -> None:
+        event.stop()
+        self.start(event.action)
+
+    def start(self, action: Action) -> None:
+        """Run the action in a worker (its dialogs wait there), one at a time."""
+        if self.busy or self.deal is None:
+            return
+        self.busy = True
+        self.run_worker(self._run(action, self.deal.version), group="detail-action")
+
+    async def _run(self, action: Action, version: int) -> None:
+        try:
+            await run_deal_action(self, action, self.deal_id, version=version)
+        finally:
+            self.busy = False
+        await self.reload()
+        refresh = getattr(self.app, "refresh_deals", None)
+        if callable(refresh):
+            result = refresh()
+            if inspect.isawaitable(result):
+                await result

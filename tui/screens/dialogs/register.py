@@ -1,0 +1,72 @@
+"""R10.3: register a won deal, right after marking it Won (R8.11) or later.
+
+Shows the eligibility of R10.1 as the model sees it: every unmet criterion, or
+that all hold. Registration then shows its validation progress in the deal's
+lifecycle (R10.4).
+"""
+from __future__ import annotations
+
+from datetime import datetime
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.widgets import Input, Select, Static
+
+from model.rules.fx import to_usd
+from model.rules.registration import eligibility_violations
+from model.schemas import Deal
+from tui.screens.dialogs._form import FormDialog, parse_decimal
+from tui.screens.dialogs.accept import currency_options
+from tui.text import literal
+
+
+def eligibility_text(deal: Deal, now: datetime) -> Text:
+    """R10.1 as a checklist: every unmet criterion, or a line saying all hold."""
+    unmet = eligibility_violations(deal, now)
+    if unmet:
+        text = Text(f"Not eligible for registration: {len(unmet)} criteria unmet", style="bold")
+        for v in unmet:
+            text.append_text(Text.assemble("\n ✗ ", literal(f"{v.message} ({v.rule})")))
+        return text
+    usd = to_usd(deal.value, deal.currency, (deal.closed_at or now).date())
+    return Text.assemble(("✓ Eligible for registration (R10.1)", "bold"),
+                         f": won, a registrable solution, {deal.sale_type.label.lower()}, "
+                         f"{usd:,.0f} USD (≥ 25,000), Microsoft-managed customer")
+
+
+class RegisterDialog(FormDialog):
+    """Dismisses with ``{"contract_value": Decimal, "currency": str}``."""
+
+    CSS_PATH = ["form.tcss", "register.tcss"]
+    FIELDS = ("contract_value", "currency")
+    SUBMIT_LABEL = "Register"
+
+    def __init__(self, deal: Deal, now: datetime, *, offer: bool = False, **kw) -> None:
+        super().__init__(**kw)
+        self.deal, self.now, self.offer = deal, now, offer
+
+    def heading(self) -> Text:
+        lead = "Won. Register " if self.offer else "Register "
+        return Text.assemble(lead, literal(self.deal.name, "italic"), " now? (R10.3)" if self.offer else " (R10.3)")
+
+    def compose_body(self) -> ComposeResult:
+        deal = self.deal
+        yield Static(eligibility_text(deal, self.now), classes="eligibility")
+        if self.offer:
+            yield Static(Text("You can also register later with r on the deal."), classes="dialog-intro")
+        yield from self.field("contract_value", "Contract value",
+                              Input(self.prefill("contract_value", deal.value), id="contract_value", compact=True))
+        currency = self.prefill("currency", deal.currency)
+        yield from self.field("currency", "Currency", Select(currency_options(currency), value=currency,
+                                                             allow_blank=False, id="currency", compact=True))
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        if self.offer:
+            self.query_one("#cancel").label = "Later"
+        if eligibility_violations(self.deal, self.now):
+            self.query_one("#submit").disabled = True
+
+    def collect(self) -> dict:
+        return {"contract_value": parse_decimal("contract_value", self.text("contract_value")),
+                "currency": self.choice("currency")}

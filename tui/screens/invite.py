@@ -1,0 +1,436 @@
+"""Dialogs that bring others onto a deal: invite a partner (R7.4, P2P), invite
+Microsoft (R2.3, R7.3, R4.10), and upgrade a private deal (R7.5).
+
+``InvitePartnerDialog`` serves both the wizard (given a draft: it checks the
+invitation with the model and dismisses with the ``Invitation``) and the deal
+detail (given a deal: it calls ``svc.invite_partner`` and dismisses with the
+updated ``Deal``). The Microsoft and upgrade dialogs act on a saved deal.
+Every refusal is the model's, shown beside its field. A deal changed by
+someone else meanwhile is re-read and the user applies the change again on
+the current version; nothing typed is lost.
+"""
+from __future__ import annotations
+
+from functools import partial
+from typing import Callable
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import ModalScreen
+from textual.widgets import (
+    Button, Checkbox, Footer, Input, OptionList, RadioButton, RadioSet, Select, SelectionList, Static, TextArea,
+)
+from textual.widgets.option_list import Option
+
+from model import services as svc
+from model.enums import HelpType, SaleType
+from model.errors import ConflictError, CosellError, RuleViolation, Violation
+from model.rules.deal_fields import invitation_violations
+from model.rules.fx import known_currencies
+from model.schemas import CustomerContact, Deal, DealDraft, Invitation, Partner
+from tui.screens.new_deal.base import FieldError, parse_date, parse_money, row, show_in
+from tui.text import literal
+
+HELP_CHOICES = [(h.label, h) for h in HelpType if h is not HelpType.NONE]
+_INVITATION_FIELD = r"^invitations\[\d+\]\."
+
+DIALOG_CSS = """
+.cosell-dialog { align: center middle; background: $background 60%; }
+.cosell-dialog > #dialog { width: 100%; height: 100%; max-width: 110; max-height: 40; border: round $primary;
+    background: $surface; padding: 0 1; }
+.cosell-dialog #dialog-title { text-style: bold; height: auto; }
+.cosell-dialog #dialog-body { height: 1fr; }
+.cosell-dialog .form-row { height: auto; margin-top: 1; }
+.cosell-dialog .form-label { width: 18; color: $text-muted; }
+.cosell-dialog .form-row Input { width: 1fr; }
+.cosell-dialog .form-row Select { width: 14; margin-left: 1; }
+.cosell-dialog .form-row Select#help-type { width: 1fr; margin-left: 0; }
+.cosell-dialog .section-title { margin-top: 1; text-style: bold; color: $accent; }
+.cosell-dialog .hint { color: $text-muted; }
+.cosell-dialog TextArea { height: 3; }
+.cosell-dialog OptionList { height: auto; max-height: 5; }
+.cosell-dialog SelectionList { height: auto; max-height: 5; }
+.cosell-dialog #dialog-buttons { height: 1; margin-top: 1; }
+.cosell-dialog #dialog-buttons Button { margin-right: 2; }
+.cosell-dialog .field-error { display: none; color: $error; height: auto; }
+.cosell-dialog .field-error.-shown { display: block; }
+.cosell-dialog #err-step { margin-top: 1; }
+UpgradeDialog.-partner-led #help-form { display: none; }
+"""
+
+
+class _Dialog(ModalScreen):
+    """Shared frame: a title, a scrolling body, Save/Cancel, and the model's refusals beside fields."""
+
+    DEFAULT_CSS = DIALOG_CSS
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "submit", "Save")]
+    TITLE = ""
+    SUBMIT = "Save"
+    strip = ""
+
+    def __init__(self, deal: Deal | None = None):
+        super().__init__(classes="cosell-dialog")
+        self.deal = deal
+        self.busy = False
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="dialog"):
+            yield Static(self.heading(), id="dialog-title")
+            with VerticalScroll(id="dialog-body"):
+                yield from self.fields()
+                yield FieldError("", id="err-step")
+            with Horizontal(id="dialog-buttons"):
+                yield Button(f"{self.SUBMIT} (ctrl+s)", id="submit", variant="primary", compact=True)
+                yield Button("Cancel (esc)", id="cancel", compact=True)
+        yield Footer()
+
+    def heading(self) -> Text:
+        text = Text(self.TITLE, style="bold")
+        if self.deal is not None:
+            text.append(" · ")
+            text.append_text(literal(self.deal.name))
+        return text
+
+    def fields(self) -> ComposeResult:  # pragma: no cover - every dialog overrides
+        yield from ()
+
+    def show_problems(self, violations: list[Violation]) -> None:
+        shown = show_in(self, violations, self.strip)
+        if shown:
+            self.query_one("#dialog-body", VerticalScroll).scroll_to_widget(shown[0])
+
+    @on(Button.Pressed, "#cancel")
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    @on(Button.Pressed, "#submit")
+    def _submit_button(self) -> None:
+        self.action_submit()
+
+    def action_submit(self) -> None:  # pragma: no cover - every dialog overrides
+        raise NotImplementedError
+
+    # -- running a service call off the UI thread ------------------------------------------
+    def call_service(self, call: Callable[[Deal], Deal]) -> None:
+        """Run ``call(deal)`` in a worker; dismiss with the updated deal, or show why not."""
+        if self.busy or self.deal is None:
+            return
+        self.busy = True
+        self.run_worker(partial(self._service, call, self.deal), thread=True, group="dialog-service",
+                        exit_on_error=False)
+
+    def _service(self, call: Callable[[Deal], Deal], deal: Deal) -> None:
+        try:
+            result = call(deal)
+        except ConflictError as exc:
+            try:
+                fresh = svc.get_deal(self.app.ctx, deal.id)
+            except CosellError:
+                fresh = None
+            self._post(self._conflict, exc, fresh)
+        except RuleViolation as exc:
+            self._post(self._refused, exc.violations)
+        except CosellError as exc:
+            self._post(self._refused, [Violation("", str(exc))])
+        else:
+            self._post(self._done, result)
+
+    def _post(self, fn, *args) -> None:
+        try:
+            self.app.call_from_thread(fn, *args)
+        except RuntimeError:  # the app closed meanwhile
+            pass
+
+    def _done(self, deal: Deal) -> None:
+        self.busy = False
+        self.dismiss(deal)
+
+    def _refused(self, violations: list[Violation]) -> None:
+        self.busy = False
+        self.show_problems(violations)
+        self.app.bell()
+
+    def _conflict(self, exc: ConflictError, fresh: Deal | None) -> None:
+        self.busy = False
+        if fresh is None:
+            self.show_problems([Violation("", str(exc))])
+            return
+        self.deal = fresh
+        self.query_one("#dialog-title", Static).update(self.heading())
+        who = f" by {exc.changed_by}" if exc.changed_by else ""
+        self.show_problems([Violation("", f"the deal was changed{who} since you opened this dialog; it has been re-read. "
+                                 f"Check and press ctrl+s to apply your change to the current version")])
+
+
+class MicrosoftHelpForm(Vertical):
+    """What Microsoft needs when asked for help: the help type, notes saying what help (R7.3), a customer
+    contact and the customer's consent to share it (R4.10)."""
+
+    DEFAULT_CSS = "MicrosoftHelpForm { height: auto; }"
+
+    def __init__(self, deal: Deal | None):
+        super().__init__(id="help-form")
+        self.deal = deal
+
+    def compose(self) -> ComposeResult:
+        contact = self.deal.customer.contacts[0] if self.deal and self.deal.customer.contacts else CustomerContact()
+        yield from row("Help needed", Select(HELP_CHOICES, prompt="What help do you need from Microsoft?",
+                                             id="help-type", compact=True), key="help_type")
+        yield Static("Notes: say what help you want; Microsoft has 14 days to decide, and asking does not "
+                     "guarantee a seller joins (R7.3).", classes="hint")
+        yield TextArea(id="help-notes", compact=True, tab_behavior="focus")
+        yield FieldError("notes")
+        yield Static("Customer contact for Microsoft (required, R4.10)", classes="section-title")
+        yield from row("Contact name", Input(contact.name, id="contact-name", compact=True, max_length=200))
+        yield from row("Phone", Input(contact.phone, id="contact-phone", compact=True, max_length=64))
+        yield from row("Email", Input(contact.email, id="contact-email", compact=True, max_length=200),
+                       key="customer.contact")
+        yield FieldError("customer.contacts")
+        yield Checkbox("I have the customer's consent to share these details with Microsoft", id="consent",
+                       value=bool(self.deal and self.deal.customer.consent_to_share), compact=True)
+        yield FieldError("customer.consent_to_share")
+
+    def values(self) -> tuple[HelpType, str, CustomerContact | None, bool]:
+        help_type = self.query_one("#help-type", Select).value
+        help_type = help_type if isinstance(help_type, HelpType) else HelpType.NONE
+        name, phone, email = (self.query_one(f"#contact-{f}", Input).value.strip() for f in ("name", "phone", "email"))
+        contact = CustomerContact(name=name, phone=phone, email=email) if (name or phone or email) else None
+        return help_type, self.query_one("#help-notes", TextArea).text.strip(), contact, \
+            self.query_one("#consent", Checkbox).value
+
+
+class InviteMicrosoftDialog(_Dialog):
+    """R2.3 / R7.3: ask Microsoft for help on an open deal; it becomes co-sell."""
+
+    TITLE = "Invite Microsoft"
+    SUBMIT = "Invite Microsoft"
+
+    def fields(self) -> ComposeResult:
+        yield MicrosoftHelpForm(self.deal)
+
+    def on_mount(self) -> None:
+        self.query_one("#help-type", Select).focus()
+
+    def action_submit(self) -> None:
+        help_type, notes, contact, consent = self.query_one(MicrosoftHelpForm).values()
+        ctx = self.app.ctx
+        self.call_service(lambda deal: svc.invite_microsoft(ctx, deal.id, help_type, notes=notes, contact=contact,
+                                                            consent=consent, version=deal.version))
+
+
+class UpgradeDialog(_Dialog):
+    """R7.5: a private deal becomes partner-led (Microsoft sellers see it) or co-sell (ask for help)."""
+
+    TITLE = "Upgrade private deal"
+    SUBMIT = "Upgrade"
+    TARGETS = (SaleType.PARTNER_LED, SaleType.CO_SELL)
+
+    def fields(self) -> ComposeResult:
+        yield Static("A private deal is shared with nobody. Upgrade it:", classes="hint")
+        with RadioSet(id="upgrade-to", compact=True):
+            yield RadioButton("Partner-led: Microsoft sellers can see the deal (R7.2)", value=True, id="to-partner-led")
+            yield RadioButton("Co-sell: ask Microsoft for help (R7.3)", id="to-co-sell")
+        yield FieldError("to")
+        yield MicrosoftHelpForm(self.deal)
+
+    def on_mount(self) -> None:
+        self.set_class(True, "-partner-led")
+        self.query_one("#upgrade-to", RadioSet).focus()
+
+    def target(self) -> SaleType:
+        index = self.query_one("#upgrade-to", RadioSet).pressed_index
+        return self.TARGETS[index] if index >= 0 else SaleType.PARTNER_LED
+
+    @on(RadioSet.Changed, "#upgrade-to")
+    def _target_changed(self) -> None:
+        self.set_class(self.target() is SaleType.PARTNER_LED, "-partner-led")
+
+    def action_submit(self) -> None:
+        to = self.target()
+        ctx = self.app.ctx
+        if to is SaleType.PARTNER_LED:
+            self.call_service(lambda deal: svc.upgrade(ctx, deal.id, to, version=deal.version))
+            return
+        help_type, notes, contact, consent = self.query_one(MicrosoftHelpForm).values()
+        self.call_service(lambda deal: svc.upgrade(ctx, deal.id, to, help_type=help_type, notes=notes,
+                                                   contact=contact, consent=consent, version=deal.version))
+
+
+class InvitePartnerDialog(_Dialog):
+    """R7.4: one invited partner with the invitee's share of the deal. Repeat for several partners."""
+
+    TITLE = "Invite partner"
+    SUBMIT = "Invite"
+    strip = _INVITATION_FIELD
+
+    def __init__(self, *, deal: Deal | None = None, draft: DealDraft | None = None,
+                 invitation: Invitation | None = None):
+        super().__init__(deal)
+        self.draft = draft
+        self.invitation = invitation
+        self.partner: Partner | None = None
+        if invitation is not None and invitation.partner_name:
+            self.partner = Partner(partner_id=invitation.partner_id or "", name=invitation.partner_name)
+        self.found: list[Partner] = []
+        self._seq = 0
+
+    # the deal being built or the saved one: where team, solutions and defaults come from
+    @property
+    def source(self) -> Deal | DealDraft:
+        return self.deal if self.deal is not None else self.draft
+
+    def heading(self) -> Text:
+        text = super().heading()
+        if self.deal is None and self.draft is not None and self.draft.name:
+            text.append(" · ")
+            text.append_text(literal(self.draft.name))
+        return text
+
+    def fields(self) -> ComposeResult:
+        src, inv = self.source, self.invitation
+        yield from row("Find partner", Input(id="partner-q", compact=True, max_length=120,
+                                             placeholder="co-sell partner name"))
+        yield OptionList(id="partner-results")
+        yield Static(self._partner_text(), id="partner-chosen")
+        yield FieldError("partner")
+        close = (inv.close_date if inv else None) or (src.close_date if src else None)
+        yield from row("Close date", Input(close.isoformat() if close else "", id="inv-close-date", compact=True,
+                                           restrict=r"[0-9-]*", max_length=10, placeholder="YYYY-MM-DD"),
+                       key="close_date")
+        yield Static("Prefilled from the deal. After creation only the invited partner can change the close date "
+                     "and value (R7.4).", classes="hint")
+        currency = (inv.currency if inv and inv.currency else None) or (src.currency if src else "USD")
+        yield from row("Their share",
+                       Input("" if not inv or inv.value is None else str(inv.value), id="inv-value", compact=True,
+                             restrict=r"[0-9 .,]*", max_length=20, placeholder="estimated value"),
+                       Select([(c, c) for c in known_currencies()], value=currency if currency in known_currencies()
+                              else "USD", allow_blank=False, id="inv-currency", compact=True),
+                       key="value")
+        yield FieldError("value_currency")
+        yield from row("Help needed", Select(HELP_CHOICES, value=inv.help_type if inv and inv.help_type
+                                             is not HelpType.NONE else HelpType.GENERAL, allow_blank=False,
+                                             id="help-type", compact=True), key="help_type")
+        yield Static("Notes for the invited partner", classes="hint")
+        yield TextArea(inv.notes if inv else "", id="inv-notes", compact=True, tab_behavior="focus")
+        yield FieldError("notes")
+        team = list(src.team) if src else []
+        chosen_team = {p.email for p in inv.team} if inv else {p.email for p in team}
+        yield Static("Your team on this invitation (space toggles)", classes="section-title")
+        yield SelectionList(*[(f"{p.name} · {p.email}", p.email, p.email in chosen_team) for p in team],
+                            id="inv-team")
+        yield FieldError("team")
+        solutions = list(src.solutions) if src else []
+        chosen_sol = set(inv.solutions) if inv else {s.solution_id for s in solutions}
+        yield Static("Solutions for the invited partner (at least one; space toggles)", classes="section-title")
+        yield SelectionList(*[(s.name, s.solution_id, s.solution_id in chosen_sol) for s in solutions],
+                            id="inv-solutions")
+        if not solutions:
+            yield Static("The deal has no solution yet: add one first (Solutions step).", classes="hint")
+        yield FieldError("solutions")
+
+    def on_mount(self) -> None:
+        self.query_one("#partner-q", Input).focus()
+        self._search("")
+
+    def _partner_text(self) -> Text:
+        if self.partner is None:
+            return Text("No partner chosen: type a name, then enter on a result.", style="italic")
+        text = Text("Inviting: ", style="bold")
+        text.append_text(literal(self.partner.name, style="bold"))
+        if self.partner.mpn_id:
+            text.append_text(literal(f"  MPN {self.partner.mpn_id}", style="dim"))
+        if self.partner.location:
+            text.append_text(literal(f"  {self.partner.location}", style="dim"))
+        return text
+
+    # -- partner search ------------------------------------------------------------------
+    @on(Input.Changed, "#partner-q")
+    def _typed(self, event: Input.Changed) -> None:
+        self._search(event.value)
+
+    def _search(self, text: str) -> None:
+        self._seq += 1
+        self.run_worker(partial(self._find, self._seq, text), thread=True, group="partner-search",
+                        exit_on_error=False)
+
+    def _find(self, seq: int, text: str) -> None:
+        from model.services.catalogue_queries import search_partners
+
+        found = search_partners(self.app.ctx, text, limit=20)
+        self._post(self._found, seq, found)
+
+    def _found(self, seq: int, found: list[Partner]) -> None:
+        if seq != self._seq or not self.is_attached:
+            return
+        self.found = found
+        results = self.query_one("#partner-results", OptionList)
+        results.set_options([Option(self._partner_prompt(p), id=f"partner-{i}") for i, p in enumerate(found)]
+                            or [Option(Text("No co-sell partner of that name.", style="italic"), disabled=True)])
+        if found:
+            results.highlighted = 0
+
+    @staticmethod
+    def _partner_prompt(p: Partner) -> Text:
+        text = literal(p.name, style="bold")
+        if p.location:
+            text.append("  ")
+            text.append_text(literal(p.location, style="dim"))
+        return text
+
+    @on(Input.Submitted, "#partner-q")
+    def _to_results(self) -> None:
+        self.query_one("#partner-results", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#partner-results")
+    def _picked(self, event: OptionList.OptionSelected) -> None:
+        if event.option_index < len(self.found):
+            self.partner = self.found[event.option_index]
+            self.query_one("#partner-chosen", Static).update(self._partner_text())
+            self.query_one("#err-partner", FieldError).show([])
+            self.query_one("#inv-close-date", Input).focus()
+
+    @on(Input.Submitted, "#inv-close-date, #inv-value")
+    def _next_field(self) -> None:
+        self.focus_next()
+
+    # -- the invitation --------------------------------------------------------------------
+    def build(self) -> tuple[Invitation, list[Violation]]:
+        problems: list[Violation] = []
+        close, bad = parse_date(self.query_one("#inv-close-date", Input).value, "close_date")
+        problems += bad
+        value, bad = parse_money(self.query_one("#inv-value", Input).value, "value")
+        problems += bad
+        currency = self.query_one("#inv-currency", Select).value
+        help_type = self.query_one("#help-type", Select).value
+        team_emails = set(self.query_one("#inv-team", SelectionList).selected)
+        team = [p.model_copy() for p in (self.source.team if self.source else []) if p.email in team_emails]
+        inv = Invitation(
+            invitation_id=self.invitation.invitation_id if self.invitation else "",
+            partner_id=self.partner.partner_id if self.partner else None,
+            partner_name=self.partner.name if self.partner else "",
+            close_date=close, value=value, currency=currency if isinstance(currency, str) else None,
+            notes=self.query_one("#inv-notes", TextArea).text.strip(),
+            help_type=help_type if isinstance(help_type, HelpType) else HelpType.GENERAL,
+            team=team, solutions=list(self.query_one("#inv-solutions", SelectionList).selected),
+        )
+        return inv, problems
+
+    def action_submit(self) -> None:
+        inv, problems = self.build()
+        if self.deal is None:
+            # In the wizard nothing is saved yet: the model checks the invitation as create_deal will.
+            problems += invitation_violations(inv, 0)
+            if problems:
+                self.show_problems(problems)
+                self.app.bell()
+                return
+            self.dismiss(inv)
+            return
+        if problems:
+            self.show_problems(problems)
+            return
+        ctx = self.app.ctx
+        self.call_service(lambda deal: svc.invite_partner(ctx, deal.id, inv, version=deal.version))

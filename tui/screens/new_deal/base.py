@@ -1,0 +1,198 @@
+"""What every wizard step shares: reading its widgets into the draft, and
+showing the model's violations beside the fields they name.
+
+A step owns the violation fields of its part of the deal ("name",
+"team[0].email", "invitations[1].close_date" ...). After the wizard asks
+``svc.draft_violations`` about the whole draft, each step shows only its own,
+each in the error line under its field, in the model's words. Rules are never
+restated here: a step knows where a message goes, not why it is raised.
+"""
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal, InvalidOperation
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.widget import Widget
+from textual.widgets import Label, Static
+
+from model.errors import Violation
+from model.schemas import DealDraft
+from tui.text import literal
+
+# List fields whose entries are shown together: the noun used for "member 2", "invited partner 1".
+ITEM_NOUNS = {"team": "member", "invitations": "invited partner", "customer.contacts": "contact"}
+_INDEX = re.compile(r"^\[(\d+)\]\.?")
+
+
+def slot_id(key: str) -> str:
+    """The DOM id of the error line for a field key: "customer.contacts" → "err-customer-contacts"."""
+    return "err-" + (re.sub(r"[^a-z0-9]+", "-", key.lower()).strip("-") or "step")
+
+
+def belongs(field: str | None, prefix: str) -> bool:
+    """Whether a violation's field is ``prefix`` or one of its parts ("team[0].name" belongs to "team")."""
+    if field is None:
+        return prefix == ""
+    return field == prefix or field.startswith(prefix + ".") or field.startswith(prefix + "[")
+
+
+def describe(v: Violation, slot: str) -> str:
+    """The message as shown under ``slot``; a list entry's number and part lead ("member 2, phone: …")."""
+    rest = (v.field or "")[len(slot):] if slot and v.field and v.field.startswith(slot) else ""
+    lead = ""
+    m = _INDEX.match(rest)
+    if m:
+        noun = ITEM_NOUNS.get(slot, "entry")
+        part = rest[m.end():].replace("_", " ").replace(".", " ")
+        lead = f"{noun} {int(m.group(1)) + 1}" + (f", {part}" if part else "") + ": "
+    rule = f" ({v.rule})" if v.rule and v.rule != "input" else ""
+    return f"{lead}{v.message}{rule}"
+
+
+def parse_money(text: str, field: str) -> tuple[Decimal | None, list[Violation]]:
+    """What was typed as an amount; "60 000", "60,000.50" read as numbers."""
+    raw = text.strip().replace(" ", "").replace("\u00a0", "").replace(",", "")
+    if not raw:
+        return None, []
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        return None, [Violation("input", f"{text.strip()!r} is not a number", field)]
+    if not value.is_finite():
+        return None, [Violation("input", f"{text.strip()!r} is not a number", field)]
+    return value, []
+
+
+def parse_date(text: str, field: str) -> tuple[date | None, list[Violation]]:
+    raw = text.strip()
+    if not raw:
+        return None, []
+    try:
+        return date.fromisoformat(raw), []
+    except ValueError:
+        return None, [Violation("input", f"{raw!r} is not a date: use YYYY-MM-DD", field)]
+
+
+class FieldError(Static):
+    """The error line under one field; hidden while there is nothing to say."""
+
+    DEFAULT_CLASSES = "field-error"
+
+    def __init__(self, key: str, *, id: str | None = None):
+        super().__init__("", id=id or slot_id(key))
+        self.key = key
+        self.messages: list[str] = []
+
+    def show(self, messages: list[str]) -> None:
+        self.messages = list(messages)
+        text = Text()
+        for i, message in enumerate(messages):
+            if i:
+                text.append("\n")
+            text.append("✗ ", style="bold")
+            text.append_text(literal(message))
+        self.update(text)
+        self.set_class(bool(messages), "-shown")
+
+
+def show_in(container: Widget, violations: list[Violation], strip: str = "") -> list[FieldError]:
+    """Put each message under the most specific error line in ``container`` that matches its field.
+
+    ``strip`` removes a leading part of each field first (a dialog for one
+    invitation shows "invitations[2].close_date" under its "close_date").
+    Messages no line claims go to the general line (key ""), if there is one.
+    Returns the error lines now showing something, top first.
+    """
+    slots = list(container.query(FieldError))
+    by_slot: dict[FieldError, list[str]] = {s: [] for s in slots}
+    general = next((s for s in slots if s.key == ""), None)
+    for v in violations:
+        field = re.sub(strip, "", v.field) if strip and v.field else v.field
+        v = Violation(v.rule, v.message, field)
+        matching = [s for s in slots if s.key and belongs(field, s.key)]
+        target = max(matching, key=lambda s: len(s.key)) if matching else general
+        if target is None:
+            continue
+        by_slot[target].append(describe(v, target.key))
+    for slot, messages in by_slot.items():
+        slot.show(messages)
+    return [s for s in slots if s.messages]
+
+
+def row(label: str, *widgets: Widget, key: str | None = None, classes: str = "") -> ComposeResult:
+    """A labelled form line, with the error line of ``key`` under it."""
+    with Horizontal(classes=f"form-row {classes}".strip()):
+        yield Label(label, classes="form-label")
+        yield from widgets
+    if key is not None:
+        yield FieldError(key)
+
+
+class WizardStep(VerticalScroll):
+    """One page of the wizard. Subclasses say which fields they own and how to read their widgets."""
+
+    key = ""
+    title = ""
+    owns_fields: tuple[str, ...] = ()
+
+    def __init__(self) -> None:
+        super().__init__(id=f"step-{self.key.replace('_', '-')}", classes="wizard-step")
+
+    @property
+    def wizard(self):
+        return self.screen
+
+    @property
+    def ctx(self):
+        return self.app.ctx
+
+    # -- subclasses --------------------------------------------------------------------
+    def enter(self, draft: DealDraft) -> None:
+        """Called each time the step is shown: refresh what depends on earlier steps."""
+
+    def save(self, draft: DealDraft) -> list[Violation]:
+        """Write the widgets' values into ``draft``; return what could not be read (not a rule)."""
+        return []
+
+    def focus_first(self) -> None:
+        for widget in self.query("Input, Select, RadioSet, OptionList, TextArea, Checkbox, SelectionList, Button"):
+            if widget.focusable:
+                widget.focus()
+                return
+
+    # -- violations --------------------------------------------------------------------
+    def owns(self, field: str | None) -> bool:
+        return any(belongs(field, prefix) for prefix in self.owns_fields)
+
+    def show_violations(self, violations: list[Violation]) -> list[FieldError]:
+        return show_in(self, violations)
+
+    def clear_violations(self) -> None:
+        for slot in self.query(FieldError):
+            slot.show([])
+
+    def focus_error(self, shown: list[FieldError]) -> None:
+        """Move to the field of the first error shown (the widget just above its error line)."""
+        if not shown:
+            return
+        first = shown[0]
+        siblings = list(first.parent.children) if first.parent else []
+        i = siblings.index(first) if first in siblings else -1
+        for node in reversed(siblings[:max(i, 0)]):
+            candidates = [node] + list(node.query("*"))
+            for widget in candidates:
+                if widget.focusable:
+                    widget.focus()
+                    self.scroll_to_widget(first)
+                    return
+        self.scroll_to_widget(first)
+
+
+def step_heading(title: str, hint: str = "") -> ComposeResult:
+    yield Static(title, classes="step-title")
+    if hint:
+        yield Static(hint, classes="step-hint")
