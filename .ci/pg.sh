@@ -72,7 +72,7 @@ pg_start() {
         echo "pg.sh: initdb failed:" >&2; cat "$COSELL_PG_DIR/initdb.log" >&2; return 1
     }
     _pg_as_owner "$bindir/pg_ctl" -D "$COSELL_PG_DIR/data" -l "$COSELL_PG_DIR/server.log" -w -t 60 \
-        -o "-k $COSELL_PG_DIR -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200" \
+        -o "-k $COSELL_PG_DIR -c listen_addresses='' -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200 -c idle_in_transaction_session_timeout=120s" \
         start >/dev/null || {
         echo "pg.sh: the server did not start:" >&2; cat "$COSELL_PG_DIR/server.log" >&2; return 1
     }

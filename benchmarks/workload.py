@@ -27,9 +27,30 @@ QUICK = Size(10_000, 100_000)
 
 
 def env() -> dict:
-    e = dict(os.environ, COSELL_NOW=NOW)
-    e.pop("COSELL_DATABASE_URL", None)
+    """The environment of every cosell process a benchmark starts: fixed clock, default settings."""
+    config = WORK / "config"  # empty: default theme, columns and keymap, whatever the user's own file says
+    config.mkdir(parents=True, exist_ok=True)
+    e = dict(os.environ, COSELL_NOW=NOW, COSELL_CONFIG_DIR=str(config))
+    for key in ("COSELL_DATABASE_URL", "COSELL_THEME", "COSELL_DEFAULT_TAB"):
+        e.pop(key, None)
     return e
+
+
+def admin_context(db: Path):
+    """(store, Ctx) acting as the database's first admin at the benchmark's fixed time: sees every deal."""
+    from sqlalchemy import select
+
+    from model.clock import FixedClock, parse_instant
+    from model.identity import resolve_user
+    from model.services.context import Ctx
+    from model.store import open_store
+    from model.store.tables import UserRecord
+
+    store = open_store(db)
+    with store.read() as s:
+        admin = s.scalar(select(UserRecord.login).where(UserRecord.role == "admin").order_by(UserRecord.login)
+                         .limit(1))
+    return store, Ctx(store=store, clock=FixedClock(parse_instant(NOW)), user=resolve_user(store, admin))
 
 
 def database(size: Size, seed: int = 1) -> tuple[Path, float | None]:

@@ -30,7 +30,10 @@ def _init(args) -> int:
     if args.shared is None:
         if args.group or args.admin:
             raise ValueError("--group and --admin go with --shared DIR")
+        from model.shared_setup import mark_initialised
+
         ctx = common.context(args)
+        mark_initialised(ctx.store, "cosell init")
         print(f"database ready: {common.safe(ctx.store.url)}")
         print(f"you are {common.safe(ctx.user.login)} ({ctx.user.role.label}, "
               f"{common.safe(ctx.user.location or 'global scope')})")

@@ -290,21 +290,11 @@ def deliver(ctx, config: SmtpConfig, *, digest: bool = False, limit: int = 500) 
                 subject, body = items[0].subject, items[0].body
             if not _still_mine(store, ids, token):
                 continue  # our lease lapsed and another run took them over
+            connecting = True
             try:
                 if server is None:
                     server = connect(config)
-            except (smtplib.SMTPException, OSError) as exc:
-                # The server is unreachable or will not let us in: nothing else can go out either.
-                error = f"cannot use SMTP server {config.host}:{config.port}: {type(exc).__name__}: {exc}"
-                # Not the messages' fault: hand them back without counting the attempt, so an
-                # outage of any length loses nothing (they wait, and `cosell notify` exits 3).
-                rest = [i.id for _, batch in batches[n:] for i in batch]
-                _settle(store, rest, token, error=error, refund=True)
-                report.retrying += len(rest)
-                report.errors.append(error)
-                server = None
-                break
-            try:
+                connecting = False
                 note = _send(server, config, _message(config, to, subject, body, now), to)
             except _Permanent as exc:
                 _settle(store, ids, token, error=str(exc), give_up=True)
@@ -312,10 +302,21 @@ def deliver(ctx, config: SmtpConfig, *, digest: bool = False, limit: int = 500) 
                 report.errors.append(str(exc))
                 continue
             except (smtplib.SMTPException, OSError) as exc:
-                _fail(store, items, token, f"{type(exc).__name__}: {exc}", report)
-                report.errors.append(f"{type(exc).__name__}: {exc}")
                 _close(server)
                 server = None  # start afresh for the next message
+                if connecting or isinstance(exc, smtplib.SMTPSenderRefused):
+                    # The server is unreachable, will not let us in or refuses our From address:
+                    # nothing else can go out either, and it is no message's fault. Hand them all
+                    # back without counting the attempt, so an outage of any length loses nothing
+                    # (they wait, and `cosell notify` exits 3).
+                    error = f"cannot use SMTP server {config.host}:{config.port}: {type(exc).__name__}: {exc}"
+                    rest = [i.id for _, batch in batches[n:] for i in batch]
+                    _settle(store, rest, token, error=error, refund=True)
+                    report.retrying += len(rest)
+                    report.errors.append(error)
+                    break
+                _fail(store, items, token, f"{type(exc).__name__}: {exc}", report)
+                report.errors.append(f"{type(exc).__name__}: {exc}")
                 continue
             _settle(store, ids, token, sent_at=now, error=note)
             report.sent += len(ids)

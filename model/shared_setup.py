@@ -82,10 +82,32 @@ def prepare_shared(directory: str | os.PathLike, group: str, *, admin: str | Non
         first = resolve_user(store, admin or os_login())
         if not first.is_admin:
             raise SetupError(f"{first.login} is already a user of {database} but not an admin")
+        mark_initialised(store, f"cosell init --shared (group {name})")
     finally:
         store.dispose()
     return SharedSetup(directory=path, database=database, group=name, gid=gid, members=members,
                        admin=first.login)
+
+
+INITIALISED_KEY = "initialised_by"
+
+
+def mark_initialised(store, how: str) -> None:
+    """Record that a person set this database up for real use (``cosell init``), so a face
+    never fills it with demo data on first open."""
+    from model.store.tables import Meta
+
+    with store.write() as session:
+        row = session.get(Meta, INITIALISED_KEY)
+        if row is None:
+            session.add(Meta(key=INITIALISED_KEY, value=how))
+
+
+def is_initialised(store) -> bool:
+    from model.store.tables import Meta
+
+    with store.read() as session:
+        return session.get(Meta, INITIALISED_KEY) is not None
 
 
 def check_modes(setup: SharedSetup) -> list[str]:

@@ -211,7 +211,7 @@ class AccountMatcher:
             return list(out.items())
         cands = ix.similar_words(word, edits, prefix=last and n >= 3)
         if cands.size:
-            strings = [ix.words[i] for i in cands]
+            strings = [ix.words[i] for i in cands.tolist()]
             dist = process.cdist([word], strings, scorer=OSA.distance, score_cutoff=max(edits, 1),
                                  dtype=np.int32, workers=1)[0]
             for vid, s, d in zip(cands.tolist(), strings, dist.tolist()):
@@ -274,7 +274,7 @@ class AccountMatcher:
             counts[TABS[code]] += 1
             if len(shown[code]) < limit:
                 shown[code].append(i)
-        dup = self._duplicates(shown[2], rows, docs, alias)
+        dup = self._duplicates(shown[2], rows, docs, scores, alias)
         ids = [ix.account_id(int(rows[i])) for code in shown for i in shown[code]]
         details = self._source.accounts(ids)
         groups = [a.linked_group for a in details.values() if a.tab is AccountTab.MANAGED and a.linked_group]
@@ -293,11 +293,13 @@ class AccountMatcher:
             tabs[TABS[code]] = hits
         return SearchResult(query, tabs, counts, more)
 
-    def _duplicates(self, shown: list[int], rows, docs, alias) -> set[int]:
+    def _duplicates(self, shown: list[int], rows, docs, scores, alias) -> set[int]:
         """Shown Other hits whose name nearly equals another scored Other account's (R4.5)."""
         if not shown:
             return set()
-        pool = [j for j in range(docs.size) if not alias[j] and self._ix.tab[rows[j]] == 2]
+        # a near-identical name scores nearly the same against the query: look only there
+        floor = float(scores[shown].min()) - 12.0
+        pool = np.flatnonzero(~alias & (self._ix.tab[rows] == 2) & (scores >= floor)).tolist()
         if len(pool) < 2:
             return set()
         texts = {j: self._ix.doc_text(int(docs[j])) for j in pool}

@@ -27,6 +27,11 @@ _CLOSE_UP = str.maketrans({".": None, "'": None, "’": None, "`": None, "´": N
 _SLASH_PAIR = re.compile(r"\b(\w)/(\w)\b")
 _AND = re.compile(r"\s*[&+]\s*")
 _NON_WORD = re.compile(r"[^\w]+|_")
+_ASCII_PUNCTUATION = str.maketrans({
+    **{chr(c): " " for c in range(128) if not chr(c).isalnum()}, ".": None, "'": None, "`": None,
+})
+# Combining accents left by NFKD decomposition ("é" -> "e" + U+0301).
+_COMBINING = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
 
 #: Tokens that only say what kind of legal entity a company is. Users add,
 #: drop and swap them freely ("Pvt Ltd" / "Private Limited" / nothing), so they
@@ -37,7 +42,9 @@ LEGAL_SUFFIXES = frozenset({
     "ohg", "ug", "eg", "ab", "publ", "hb", "kb", "as", "asa", "aps", "oy", "oyj",
     "sa", "sas", "sarl", "sae", "sl", "slu", "spa", "srl", "sro", "llc", "llp", "lp",
     "plc", "pc", "pllc", "bv", "nv", "vof", "pty", "pte", "bhd", "sdn", "kk", "se",
-    "ltée", "ltee", "cv", "sacv", "de", "sp", "zoo", "doo", "ad", "ood", "sanv",
+    "ltée", "ltee", "cv", "sacv", "de", "sp", "zoo", "oo", "z", "doo", "ad", "ood", "sanv",
+    "aktiebolag", "aktieselskab", "aksjeselskap", "allmennaksjeselskap", "anpartsselskab",
+    "osakeyhtio", "handelsbolag", "kommanditbolag", "haftungsbeschrankt", "ek", "ev",
 })
 
 #: Connectors that dangle once the suffix after them is gone ("Smith & Co").
@@ -97,8 +104,7 @@ def fold(text: str) -> str:
     if text.isascii():
         return text
     text = text.translate(_SPECIAL_LETTERS)
-    decomposed = unicodedata.normalize("NFKD", text)
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
+    return _COMBINING.sub("", unicodedata.normalize("NFKD", text))
 
 
 def raw_tokens(text: str) -> list[str]:
@@ -109,10 +115,13 @@ def raw_tokens(text: str) -> list[str]:
     words ("Hewlett-Packard" -> "hewlett packard").
     """
     text = fold(text)
-    text = _AND.sub(" and ", text)
-    text = _SLASH_PAIR.sub(r"\1\2", text)  # "A/S" -> "as"
-    text = text.translate(_CLOSE_UP)
-    return _NON_WORD.sub(" ", text).split()
+    if "&" in text or "+" in text:
+        text = _AND.sub(" and ", text)
+    if "/" in text:
+        text = _SLASH_PAIR.sub(r"\1\2", text)  # "A/S" -> "as"
+    if text.isascii():  # the common case, without a regex
+        return text.translate(_ASCII_PUNCTUATION).split()
+    return _NON_WORD.sub(" ", text.translate(_CLOSE_UP)).split()
 
 
 def expand(tokens: list[str]) -> list[str]:

@@ -148,7 +148,8 @@ def missing_before_won(deal: Deal) -> list[Stage]:
 
 def _terminal(deal: Deal) -> list[Violation]:
     if deal.is_terminal:
-        return [Violation("R9.1", f"the deal is {deal.substatus.value.lower()}: won, lost, declined, "
+        state = "closed as error" if deal.substatus is Substatus.ERROR else deal.substatus.value.lower()
+        return [Violation("R9.1", f"the deal is {state}: won, lost, declined, "
                                   "expired and error-closed deals cannot be changed")]
     return []
 

@@ -240,12 +240,12 @@ def test_conflict_names_the_editor_not_who_touched_the_heart(ctx):  # concurrenc
     assert info.value.changed_by == "alice"
 
 
-def test_two_stores_on_one_file_see_each_others_versions(ctx, tmp_path):  # concurrency (two sessions)
+def test_two_stores_on_one_database_see_each_others_versions(ctx):  # concurrency (two sessions)
     from model.services.context import Ctx
     from model.store import open_store
 
     deal = create(ctx)
-    other = open_store(tmp_path / "test.db")
+    other = open_store(ctx.store.url, create=False)  # a second process's engine on the same database
     try:
         bob = Ctx(store=other, clock=ctx.clock, user=SELLER_SE)
         seen = svc.get_deal(bob, deal.id)

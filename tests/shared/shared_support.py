@@ -1,8 +1,7 @@
 """Helpers for the shared-box tests: root test helpers, a CLI runner, a local SMTP server.
 
-Not a conftest.py: the root conftest is imported as the module ``conftest``
-(tests/ is no package), so test modules import what they need from here by
-name, and the root helpers are loaded from their file under a name of their own.
+Not a conftest.py: test modules import what they need from here by name
+(``smtp_server`` is a fixture: import it into the module that uses it).
 """
 from __future__ import annotations
 
@@ -10,21 +9,14 @@ import argparse
 import base64
 import email
 import email.policy
-import importlib.util
 import re
 import socketserver
 import threading
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
-_spec = importlib.util.spec_from_file_location("cosell_root_conftest_shared", Path(__file__).parents[1] / "conftest.py")
-root = importlib.util.module_from_spec(_spec)
-_spec.loader.exec_module(root)
-
-NOW, ADMIN, SELLER_SE, TEAM = root.NOW, root.ADMIN, root.SELLER_SE, root.TEAM
-make_draft, make_inbound, managed_customer, ctx_as = root.make_draft, root.make_inbound, root.managed_customer, root.ctx_as
+from factories import ADMIN, NOW, SELLER_SE, TEAM, ctx_as, make_draft, make_inbound, managed_customer  # noqa: F401
 
 
 # -- the CLI, in-process ------------------------------------------------------------------------
@@ -75,7 +67,7 @@ class Received:
 class SmtpStub:
     """Just enough ESMTP for smtplib: EHLO, AUTH PLAIN, MAIL, RCPT, DATA, RSET, NOOP, QUIT.
 
-    ``refuse`` maps an address to the code RCPT answers (451 = try later, 550 = never).
+    ``refuse`` maps an address to the code MAIL/RCPT answer for it (451 = try later, 550 = never).
     """
 
     received: list[Received] = field(default_factory=list)
@@ -120,7 +112,8 @@ class SmtpStub:
                         self._w("235 2.7.0 Authentication successful")
                     elif verb == "MAIL":
                         mail_from, rcpts = _address(text), []
-                        self._w("250 OK")
+                        code = stub.refuse.get(mail_from)
+                        self._w(f"{code} 5.7.1 not our sender" if code else "250 OK")
                     elif verb == "RCPT":
                         address = _address(text)
                         code = stub.refuse.get(address)
@@ -160,7 +153,7 @@ class SmtpStub:
         socketserver.ThreadingTCPServer.allow_reuse_address = True
         self.server = socketserver.ThreadingTCPServer(("127.0.0.1", 0), Handler)
         self.server.daemon_threads = True
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
         return self
 
     def stop(self) -> None:

@@ -99,6 +99,16 @@ def test_a_permanent_refusal_is_given_up_and_a_dead_server_is_retried(ctx, smtp_
     assert notify.deliver(ctx, notify.load_smtp_config()).sent == 0  # given up stays given up
 
 
+def test_a_refused_from_address_is_a_setup_problem_not_the_messages(ctx, smtp_env):  # R12
+    _queue_three(ctx)
+    smtp_env.refuse["cosell@contoso-partner.com"] = 550
+    report = notify.deliver(ctx, notify.load_smtp_config())
+    assert (report.sent, report.retrying, report.given_up) == (0, 3, 0)
+    assert {r.attempts for r in _rows(ctx.store).values()} == {0}
+    del smtp_env.refuse["cosell@contoso-partner.com"]
+    assert notify.deliver(ctx, notify.load_smtp_config()).sent == 3
+
+
 def test_failures_stop_after_max_attempts(ctx, smtp_env):  # R12
     svc.receive_inbound(ctx, make_inbound())
     smtp_env.refuse[BOB] = 421

@@ -5,6 +5,7 @@ every write action is refused with NotFound before anything is written.
 """
 from __future__ import annotations
 
+import os
 from datetime import timedelta
 from decimal import Decimal
 
@@ -208,3 +209,64 @@ def test_the_team_member_can_act_on_their_own_deal(ctx, world):  # R1.3
     deal = svc.add_note(bob, world["se_bob"][:8], "called the customer")
     assert deal.notes[-1].author == "bob"
     assert svc.accept(bob, world["in_se_bob"]).substatus.value == "Accepted"
+
+
+@pytest.mark.parametrize("fmt", ["json", "csv"])
+def test_export_writes_only_the_deals_the_user_may_see(ctx, world, fmt):  # R1.3, R1.4
+    import csv
+    import io
+    import json
+
+    from model.services.transfer import export_referrals
+
+    def exported(user, tab=None) -> set[str]:
+        out = io.StringIO()
+        n = export_referrals(ctx_as(ctx, user), out, tab=tab, fmt=fmt)
+        text = out.getvalue()
+        if fmt == "json":
+            ids = {r["id"] for r in json.loads(text)["value"]}
+        else:
+            ids = {row["id"] for row in csv.DictReader(io.StringIO(text))}
+        assert n == len(ids)
+        hidden = set(world.values()) - ids
+        assert not any(h in text for h in hidden)  # not even mentioned
+        return ids
+
+    assert exported(SELLER_SE) == _names(world, BOB_SEES)
+    assert exported(SELLER_SE, Tab.INBOUND) == {world["in_se_bob"]}
+    assert exported(CAROL) == _names(world, CAROL_SEES)
+    assert exported(ADMIN) == set(world.values())
+
+
+def test_the_cli_face_shows_the_os_user_only_their_deals(ctx, world, capsys, monkeypatch):  # R1.3
+    """`cosell` run by an OS login that is a referral user in Sweden with bob's address."""
+    import pwd
+
+    from cli.main import main
+    from model import users
+
+    me = pwd.getpwuid(os.geteuid()).pw_name
+    users.add_user(ctx, "alice", email=ADMIN.email, role=Role.ADMIN)
+    users.add_user(ctx, me, display_name="Me", email=SELLER_SE.email, role=Role.USER, location="Sweden")
+    monkeypatch.setenv("COSELL_NOW", NOW.isoformat())
+    monkeypatch.setenv("USER", "alice")  # believed by nobody: the login comes from the uid
+
+    def run(*argv):
+        capsys.readouterr()
+        try:
+            code = main(["--db", ctx.store.url, *argv])
+        except SystemExit as exc:
+            code = exc.code
+        out, err = capsys.readouterr()
+        return code, out, err
+
+    hidden = [world[k] for k in ("se_carol", "no_bob", "in_no_bob", "in_se_carol")]
+    for tab, mine in (("outbound", "se_bob"), ("inbound", "in_se_bob"), ("favorites", "se_bob")):
+        code, out, _ = run("list", "--tab", tab, "--json")
+        assert code == 0 and world[mine] in out and not any(h in out for h in hidden)
+    code, out, _ = run("expiring", "--within", "48h", "--json")
+    assert world["in_se_bob"] in out and not any(h in out for h in hidden)
+    for deal_id in hidden:
+        for argv in (("show", deal_id[:8]), ("note", deal_id, "peek"), ("favorite", deal_id)):
+            code, out, err = run(*argv)
+            assert code == 4 and "no deal" in err and deal_id not in out, argv

@@ -13,6 +13,7 @@ import io
 from typing import Callable
 
 from rich.console import Console
+from textual.app import App
 from textual.widgets import Static
 
 from factories import make_draft, make_inbound
@@ -72,8 +73,20 @@ async def open_detail(pilot, deal_id: str) -> DealDetailScreen:
 
 
 async def wait_for_screen(pilot, kind: type, timeout: float = 5.0):
-    return await wait_until(pilot, lambda: pilot.app.screen if isinstance(pilot.app.screen, kind) else None,
-                            timeout, what=kind.__name__)
+    """Until a screen of ``kind`` is on top and mounted (its widgets exist)."""
+    screen = await wait_until(pilot, lambda: pilot.app.screen if isinstance(pilot.app.screen, kind)
+                              and pilot.app.screen.is_mounted else None, timeout, what=kind.__name__)
+    await pilot.pause()
+    return screen
+
+
+async def wait_for_new_screen(pilot, kind: type, old, timeout: float = 5.0):
+    """Until a *different* screen of ``kind`` than ``old`` is on top and mounted (a form reopened)."""
+    screen = await wait_until(pilot, lambda: pilot.app.screen if isinstance(pilot.app.screen, kind)
+                              and pilot.app.screen is not old and pilot.app.screen.is_mounted else None,
+                              timeout, what=f"another {kind.__name__}")
+    await pilot.pause()
+    return screen
 
 
 async def wait_idle(pilot, screen: DealDetailScreen) -> None:
@@ -112,3 +125,29 @@ def put_inbound(ctx: Ctx, **kw):
 
 def put_outbound(ctx: Ctx, **kw):
     return svc.create_deal(ctx, make_draft(**kw))
+
+
+# -- a bare host for one dialog -----------------------------------------------------------
+
+MISSING = object()
+
+
+class Host(App):
+    """Pushes one dialog and records what it was dismissed with."""
+
+    def __init__(self, dialog) -> None:
+        super().__init__()
+        self.dialog = dialog
+        self.result = MISSING
+
+    def on_mount(self) -> None:
+        self.push_screen(self.dialog, self._done)
+
+    def _done(self, result) -> None:
+        self.result = result
+
+
+async def started(pilot, app: Host):
+    await wait_until(pilot, lambda: app.screen is app.dialog, what="dialog")
+    await pilot.pause()
+    return app.dialog

@@ -5,7 +5,8 @@ from sqlalchemy import select
 from textual.widgets import Input, Select
 
 from detail_support import (
-    make_app, notes_of, open_detail, pilot_test, put_inbound, put_outbound, wait_for_screen, wait_idle, wait_until,
+    make_app, notes_of, open_detail, pilot_test, put_inbound, put_outbound, wait_for_new_screen, wait_for_screen,
+    wait_idle, wait_until,
 )
 from factories import SELLER_SE, ctx_as
 from model import services as svc
@@ -65,8 +66,7 @@ async def test_accept_form_keeps_the_typing_and_shows_a_bad_value_beside_its_fie
         await clear_and_type(pilot, "-5")
         await pilot.press("enter")
         # The model refuses a negative value (R5); the form comes back with the message beside the field.
-        dialog = await wait_until(pilot, lambda: app.screen if isinstance(app.screen, AcceptDialog)
-                                  and app.screen is not dialog else None, what="form reopened")
+        dialog = await wait_for_new_screen(pilot, AcceptDialog, dialog)
         assert dialog.query_one("#value", Input).value == "-5"
         error = dialog.query_one("#error-value")
         assert error.display and "cannot be negative" in str(error.content)
@@ -112,8 +112,7 @@ async def test_other_reason_without_notes_is_shown_beside_the_notes(ctx):  # R8.
         await pilot.press("ctrl+s")
         await wait_for_screen(pilot, ConfirmDialog)
         await pilot.press("y")
-        again = await wait_until(pilot, lambda: app.screen if isinstance(app.screen, ReasonDialog)
-                                 and app.screen is not dialog else None, what="form reopened")
+        again = await wait_for_new_screen(pilot, ReasonDialog, dialog)
         assert again.query_one("#reason", Select).value == "Other"
         assert "say in the notes" in str(again.query_one("#error-notes").content)
         assert app.focused is again.query_one("#notes", Input)
@@ -294,8 +293,7 @@ async def test_conflict_reload_reopens_the_form_with_the_typing(ctx):
         await pilot.press("enter")
         await wait_for_screen(pilot, ConflictDialog)
         await pilot.press("r")
-        again = await wait_until(pilot, lambda: app.screen if isinstance(app.screen, EditDialog)
-                                 and app.screen is not first else None, what="form reopened")
+        again = await wait_for_new_screen(pilot, EditDialog, first)
         assert again.query_one("#name", Input).value == "Mine"  # kept
         assert again.query_one("#crm_id", Input).value == "CRM-BOB"  # their change, now loaded
         await pilot.press("ctrl+s")

@@ -5,6 +5,7 @@ co-sell partners (R7.4), plus a minimal app with ``ctx`` to host the screens.
 from __future__ import annotations
 
 import asyncio
+import functools
 import time
 
 from datetime import date
@@ -120,3 +121,62 @@ async def wait_for(pilot, predicate, timeout: float = 5.0, what: str = "conditio
         if time.monotonic() > deadline:
             raise AssertionError(f"timed out waiting for {what}")
         await asyncio.sleep(0.02)
+
+
+async def type_into(pilot, selector: str, text: str) -> None:
+    """Focus a field and type into it, key by key."""
+    widget = pilot.app.screen.query_one(selector)
+    widget.focus()
+    await pilot.pause()
+    if text:
+        await pilot.press(*["space" if c == " " else c for c in text])
+    await pilot.pause()
+
+
+async def pick_customer(pilot, query: str, *, moves: tuple[str, ...] = (), confirm: bool = False) -> None:
+    """In the open search modal: type, wait for results, move, and choose (twice for Unmanaged/Other)."""
+    from tui.screens.customer_search import CustomerSearchScreen
+
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, CustomerSearchScreen), what="the search modal")
+    screen = pilot.app.screen
+    await pilot.press(*["space" if c == " " else c for c in query])
+    await wait_for(pilot, lambda: screen.result is not None and screen.result.query == query
+                   and not screen.search.busy, what=f"results for {query!r}")
+    await pilot.press("down", *moves, "enter")
+    if confirm:
+        await pilot.pause()
+        await pilot.press("enter")
+    await wait_for(pilot, lambda: pilot.app.screen is not screen, what="the modal to close")
+
+
+def shown_errors(screen) -> dict[str, str]:
+    """Every error line showing on the screen, by id: what a failed step move is explained by."""
+    from tui.screens.new_deal.base import FieldError
+
+    return {e.id: " | ".join(e.messages) for e in screen.query(FieldError) if e.messages}
+
+
+async def next_step(pilot, expect: str | None = None) -> None:
+    await pilot.press("ctrl+n")
+    await pilot.pause()
+    if expect is not None:
+        try:
+            await wait_for(pilot, lambda: pilot.app.screen.current == expect, timeout=3, what=f"step {expect}")
+        except AssertionError as exc:
+            raise AssertionError(f"{exc}; errors shown: {shown_errors(pilot.app.screen)}") from None
+
+
+def error_text(screen, slot_id: str) -> str:
+    """What the error line ``#slot_id`` says (empty when hidden)."""
+    widget = screen.query_one(f"#{slot_id}")
+    return " ".join(widget.messages) if widget.has_class("-shown") else ""
+
+
+def pilot_test(fn):
+    """Run an async test function on a fresh event loop (fixtures are passed through)."""
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        return asyncio.run(fn(*args, **kwargs))
+
+    return run

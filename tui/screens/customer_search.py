@@ -110,6 +110,7 @@ class CustomerSearchScreen(ModalScreen[Choice | None]):
         Binding("ctrl+r", "search_more", "Search more"),
         Binding("ctrl+t", "manual", "Enter manually"),
         Binding("down", "focus_results", "Results", show=False),
+        Binding("q", "ignore", show=False),  # not the app's quit: esc closes the search
     ]
 
     def __init__(self, matcher_provider: Callable, *, query: str = "", where: str = "", limit: int = 20):
@@ -378,6 +379,9 @@ class CustomerSearchScreen(ModalScreen[Choice | None]):
             self.query_one("#manual-name", Input).focus()
             return
         self.dismiss(customer)
+
+    def action_ignore(self) -> None:
+        """Keys the modal swallows on purpose."""
 
     def action_cancel(self) -> None:
         if self.has_class("-manual"):

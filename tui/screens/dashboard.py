@@ -115,14 +115,13 @@ class DashboardScreen(Screen):
     # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         self.tab = self.app.settings.default_tab
-        with Horizontal(id="top"):
-            yield Tabs(*(TabWidget(_tab_title(t), id=f"tab-{t.value}") for t in TAB_ORDER), id="tabs",
-                       active=f"tab-{self.tab.value}")
-            yield Static(id="identity")
+        yield Tabs(*(TabWidget(_tab_title(t), id=f"tab-{t.value}") for t in TAB_ORDER), id="tabs",
+                   active=f"tab-{self.tab.value}")
         yield PipelineSummary(id="summary")
         with Horizontal(id="filter-bar"):
             yield Input(placeholder="/ filter: name, customer, CRM ID, notes", id="filter", compact=True)
             yield Static(id="quick-filters")
+            yield Static(id="identity")
         yield DealTable(id="deals")
         yield KeyFooter()
 
@@ -172,11 +171,12 @@ class DashboardScreen(Screen):
         now = self.app.ctx.clock.now()
         text = Text(no_wrap=True, overflow="ellipsis", justify="right")
         text.append_text(literal(user.display_name or user.login, style="bold"))
-        if self.size.width >= 110:  # the tabs come first on narrow terminals
+        wide = self.size.width >= 110  # the filter box comes first on narrow terminals
+        if wide:
             text.append(f" · {user.role.label}")
         text.append(" · ")
         text.append_text(literal(scope))
-        text.append(f" · {now:%d %b %H:%M} UTC")
+        text.append(f" · {now:%d %b %H:%M} UTC" if wide else f" · {now:%H:%M} UTC")
         self.query_one("#identity", Static).update(text)
 
     def _load_summary(self) -> None:

@@ -22,6 +22,11 @@ from model.stages import info
 from tui.screens.dialogs.register import eligibility_text
 from tui.text import literal
 
+#: History shows what changed, not the bookkeeping around it (times, the list of marked stages, the note's text).
+QUIET_KEYS = {"note", "stages_marked", "updated_at", "accepted_at", "closed_at", "received_at", "expires_at",
+              "microsoft_invited_at", "microsoft_responded_at"}
+#: Events whose changes are the whole deal: saying what happened is enough.
+QUIET_EVENTS = {"create", "received"}
 BAND_STYLE = {"ok": "", "72h": "bold yellow", "24h": "bold red", "overdue": "bold reverse red"}
 DASH = Text("—", style="dim")
 
@@ -268,7 +273,8 @@ def history_text(events: list[Event]) -> Text:
     for e in events:
         line = Text.assemble(Text(f"{e.at:%Y-%m-%d %H:%M}  ", style="dim"), literal(e.actor, "bold"),
                              f"  {e.action}")
-        changes = [_change(k, v) for k, v in e.changes.items() if k != "note"]
+        changes = [] if e.action in QUIET_EVENTS else [
+            _change(k, v) for k, v in e.changes.items() if k not in QUIET_KEYS]
         if changes:
             line.append_text(Text.assemble("\n  ", literal(", ".join(changes), "dim")))
         if e.reason:

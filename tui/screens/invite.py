@@ -31,42 +31,43 @@ from model.errors import ConflictError, CosellError, RuleViolation, Violation
 from model.rules.deal_fields import invitation_violations
 from model.rules.fx import known_currencies
 from model.schemas import CustomerContact, Deal, DealDraft, Invitation, Partner
-from tui.screens.new_deal.base import FieldError, parse_date, parse_money, row, show_in
+from tui.screens.new_deal.base import ChoiceSet, FieldError, SearchInput, parse_date, parse_money, row, show_in
 from tui.text import literal
 
 HELP_CHOICES = [(h.label, h) for h in HelpType if h is not HelpType.NONE]
 _INVITATION_FIELD = r"^invitations\[\d+\]\."
 
 DIALOG_CSS = """
-.cosell-dialog { align: center middle; background: $background 60%; }
-.cosell-dialog > #dialog { width: 100%; height: 100%; max-width: 110; max-height: 40; border: round $primary;
+CosellDialog { align: center middle; background: $background 60%; }
+CosellDialog > #dialog { width: 100%; height: 100%; max-width: 110; max-height: 40; border: round $primary;
     background: $surface; padding: 0 1; }
-.cosell-dialog #dialog-title { text-style: bold; height: auto; }
-.cosell-dialog #dialog-body { height: 1fr; }
-.cosell-dialog .form-row { height: auto; margin-top: 1; }
-.cosell-dialog .form-label { width: 18; color: $text-muted; }
-.cosell-dialog .form-row Input { width: 1fr; }
-.cosell-dialog .form-row Select { width: 14; margin-left: 1; }
-.cosell-dialog .form-row Select#help-type { width: 1fr; margin-left: 0; }
-.cosell-dialog .section-title { margin-top: 1; text-style: bold; color: $accent; }
-.cosell-dialog .hint { color: $text-muted; }
-.cosell-dialog TextArea { height: 3; }
-.cosell-dialog OptionList { height: auto; max-height: 5; }
-.cosell-dialog SelectionList { height: auto; max-height: 5; }
-.cosell-dialog #dialog-buttons { height: 1; margin-top: 1; }
-.cosell-dialog #dialog-buttons Button { margin-right: 2; }
-.cosell-dialog .field-error { display: none; color: $error; height: auto; }
-.cosell-dialog .field-error.-shown { display: block; }
-.cosell-dialog #err-step { margin-top: 1; }
-UpgradeDialog.-partner-led #help-form { display: none; }
+CosellDialog #dialog-title { text-style: bold; height: auto; }
+CosellDialog #dialog-body { height: 1fr; }
+CosellDialog .form-row { height: auto; }
+CosellDialog .form-label { width: 18; color: $text-muted; }
+CosellDialog .form-row Input { width: 1fr; }
+CosellDialog .form-row Select { width: 14; margin-left: 1; }
+CosellDialog .form-row Select#help-type { width: 1fr; margin-left: 0; }
+CosellDialog .section-title { margin-top: 1; text-style: bold; }
+CosellDialog .hint { color: $text-muted; }
+CosellDialog TextArea { height: 3; }
+CosellDialog OptionList { height: auto; max-height: 6; }
+CosellDialog SelectionList { height: auto; max-height: 6; }
+CosellDialog RadioSet { width: 100%; }
+CosellDialog #dialog-buttons { height: 1; margin-top: 1; }
+CosellDialog #dialog-buttons Button { margin-right: 2; }
+CosellDialog .field-error { display: none; color: $error; height: auto; padding-left: 18; }
+CosellDialog .field-error.-shown { display: block; }
+CosellDialog #err-step { padding-left: 0; margin-top: 1; }
 """
 
 
-class _Dialog(ModalScreen):
+class CosellDialog(ModalScreen):
     """Shared frame: a title, a scrolling body, Save/Cancel, and the model's refusals beside fields."""
 
     DEFAULT_CSS = DIALOG_CSS
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "submit", "Save")]
+    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "submit", "Save"),
+                Binding("q", "ignore", show=False)]  # not the app's quit: esc closes the dialog
     TITLE = ""
     SUBMIT = "Save"
     strip = ""
@@ -101,6 +102,9 @@ class _Dialog(ModalScreen):
         shown = show_in(self, violations, self.strip)
         if shown:
             self.query_one("#dialog-body", VerticalScroll).scroll_to_widget(shown[0])
+
+    def action_ignore(self) -> None:
+        """Keys the dialog swallows on purpose."""
 
     @on(Button.Pressed, "#cancel")
     def action_cancel(self) -> None:
@@ -202,7 +206,7 @@ class MicrosoftHelpForm(Vertical):
             self.query_one("#consent", Checkbox).value
 
 
-class InviteMicrosoftDialog(_Dialog):
+class InviteMicrosoftDialog(CosellDialog):
     """R2.3 / R7.3: ask Microsoft for help on an open deal; it becomes co-sell."""
 
     TITLE = "Invite Microsoft"
@@ -221,8 +225,10 @@ class InviteMicrosoftDialog(_Dialog):
                                                             consent=consent, version=deal.version))
 
 
-class UpgradeDialog(_Dialog):
+class UpgradeDialog(CosellDialog):
     """R7.5: a private deal becomes partner-led (Microsoft sellers see it) or co-sell (ask for help)."""
+
+    DEFAULT_CSS = "UpgradeDialog.-partner-led #help-form { display: none; }"
 
     TITLE = "Upgrade private deal"
     SUBMIT = "Upgrade"
@@ -230,7 +236,7 @@ class UpgradeDialog(_Dialog):
 
     def fields(self) -> ComposeResult:
         yield Static("A private deal is shared with nobody. Upgrade it:", classes="hint")
-        with RadioSet(id="upgrade-to", compact=True):
+        with ChoiceSet(id="upgrade-to", compact=True):
             yield RadioButton("Partner-led: Microsoft sellers can see the deal (R7.2)", value=True, id="to-partner-led")
             yield RadioButton("Co-sell: ask Microsoft for help (R7.3)", id="to-co-sell")
         yield FieldError("to")
@@ -259,8 +265,9 @@ class UpgradeDialog(_Dialog):
                                                    contact=contact, consent=consent, version=deal.version))
 
 
-class InvitePartnerDialog(_Dialog):
+class InvitePartnerDialog(CosellDialog):
     """R7.4: one invited partner with the invitee's share of the deal. Repeat for several partners."""
+
 
     TITLE = "Invite partner"
     SUBMIT = "Invite"
@@ -291,8 +298,8 @@ class InvitePartnerDialog(_Dialog):
 
     def fields(self) -> ComposeResult:
         src, inv = self.source, self.invitation
-        yield from row("Find partner", Input(id="partner-q", compact=True, max_length=120,
-                                             placeholder="co-sell partner name"))
+        yield from row("Find partner", SearchInput(id="partner-q", compact=True, max_length=120,
+                                                   placeholder="co-sell partner name", results="#partner-results"))
         yield OptionList(id="partner-results")
         yield Static(self._partner_text(), id="partner-chosen")
         yield FieldError("partner")

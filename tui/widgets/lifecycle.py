@@ -90,10 +90,10 @@ def wrap_items(items: list[Text], width: int) -> Text:
 
 def phase_text(deal: Deal) -> Text:
     if deal.is_received:
-        return Text("Received: accept or decline it; unanswered deals expire after 14 days (R8.2)")
+        return Text("Received: accept or decline it within 14 days, or it expires (R8.2)")
     step = info(deal.stage)
-    return Text.assemble(("Stage ", "bold"), f"{step.stage.value} ({step.percent} %)", ("  MCEM phase ", "bold"),
-                         step.mcem_phase, ("  exit criterion ", "bold"), step.exit_criterion)
+    return Text.assemble(("MCEM phase: ", "bold"), step.mcem_phase, " · ", ("exit criterion: ", "bold"),
+                         step.exit_criterion)
 
 
 def outcome_text(deal: Deal) -> Text:
@@ -112,7 +112,8 @@ def registration_text(deal: Deal, now: datetime) -> Text:
     if reg.status is RegistrationStatus.NONE:
         unmet = eligibility_violations(deal, now)
         if unmet:
-            return Text.assemble(head, f"not eligible ({len(unmet)} criteria unmet, listed under Registration)")
+            count = "1 criterion" if len(unmet) == 1 else f"{len(unmet)} criteria"
+            return Text.assemble(head, f"not eligible ({count} unmet, listed under Registration)")
         return Text.assemble(head, "not registered yet; eligible, so register it now or later (R10.3)")
     submitted = f"✓ Submitted {reg.submitted_at:%Y-%m-%d}" if reg.submitted_at else "✓ Submitted"
     steps = [Text(submitted)]
@@ -207,19 +208,19 @@ class LifecycleProgress(Vertical):
             else:
                 stage = next_stage(deal)
                 if stage is not None:
-                    yield Button(f"Mark {stage.value} {info(stage).percent}% (>)", id="lc-stage", variant="primary",
-                                 compact=True)
+                    yield Button(f"Mark {stage.value} (>)", id="lc-stage", variant="primary", compact=True)
                 won_refused = action_violations(deal, Action.WON, now)
                 won = Button("Won (w)", id="lc-won", variant="success", compact=True, disabled=bool(won_refused))
                 if won_refused:
                     won.tooltip = "; ".join(str(v) for v in won_refused)
                 yield won
                 yield Button("Lost (l)", id="lc-lost", compact=True)
-            yield Button("Close as error (x)", id="lc-error", variant="error", compact=True)
+            yield Button("Error (x)", id="lc-error", variant="error", compact=True,
+                         tooltip="Close as error, with a reason (R8.13)")
         if not deal.is_received:
             won_refused = action_violations(deal, Action.WON, now)
             if won_refused:
-                yield Static(Text("Won is disabled: " + "; ".join(str(v) for v in won_refused)), id="lc-why")
+                yield Static(Text("; ".join(str(v) for v in won_refused)), id="lc-why")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         action = BUTTON_ACTIONS.get(event.button.id or "")

@@ -12,6 +12,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Input, Select, Static
 
+from model.enums import SaleType
 from model.rules.fx import to_usd
 from model.rules.registration import eligibility_violations
 from model.schemas import Deal
@@ -24,13 +25,15 @@ def eligibility_text(deal: Deal, now: datetime) -> Text:
     """R10.1 as a checklist: every unmet criterion, or a line saying all hold."""
     unmet = eligibility_violations(deal, now)
     if unmet:
-        text = Text(f"Not eligible for registration: {len(unmet)} criteria unmet", style="bold")
+        count = "1 criterion" if len(unmet) == 1 else f"{len(unmet)} criteria"
+        text = Text.assemble((f"Not eligible for registration: {count} unmet", "bold"))
         for v in unmet:
             text.append_text(Text.assemble("\n ✗ ", literal(f"{v.message} ({v.rule})")))
         return text
     usd = to_usd(deal.value, deal.currency, (deal.closed_at or now).date())
+    microsoft = " with Microsoft on board" if deal.sale_type is SaleType.CO_SELL else ""
     return Text.assemble(("✓ Eligible for registration (R10.1)", "bold"),
-                         f": won, a registrable solution, {deal.sale_type.label.lower()}, "
+                         f": won, a registrable solution, {deal.sale_type.label.lower()}{microsoft}, "
                          f"{usd:,.0f} USD (≥ 25,000), Microsoft-managed customer")
 
 

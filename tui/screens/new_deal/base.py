@@ -17,7 +17,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
-from textual.widgets import Label, Static
+from textual.binding import Binding
+from textual.widgets import Input, Label, RadioSet, Static
 
 from model.errors import Violation
 from model.schemas import DealDraft
@@ -75,6 +76,28 @@ def parse_date(text: str, field: str) -> tuple[date | None, list[Violation]]:
         return date.fromisoformat(raw), []
     except ValueError:
         return None, [Violation("input", f"{raw!r} is not a date: use YYYY-MM-DD", field)]
+
+
+class SearchInput(Input):
+    """A search box whose ``down`` goes to its results list (scroll containers would take it otherwise)."""
+
+    BINDINGS = [Binding("down", "to_results", "Results", show=False)]
+
+    def __init__(self, *args, results: str, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.results = results
+
+    def action_to_results(self) -> None:
+        self.screen.query_one(self.results).focus()
+
+
+class ChoiceSet(RadioSet):
+    """A radio set whose keyboard highlight starts on the chosen button (Textual's starts on the first),
+    so arrows move from the current answer."""
+
+    def on_focus(self) -> None:
+        if self.pressed_index >= 0:
+            self._selected = self.pressed_index
 
 
 class FieldError(Static):

@@ -17,7 +17,7 @@ from model.enums import DealKind, PartnerRole
 from model.errors import Violation
 from model.rules.fx import known_currencies
 from model.schemas import DealDraft
-from tui.screens.new_deal.base import FieldError, WizardStep, parse_date, parse_money, row, step_heading
+from tui.screens.new_deal.base import ChoiceSet, FieldError, WizardStep, parse_date, parse_money, row, step_heading
 
 KINDS = (DealKind.IP_COSELL, DealKind.SERVICES_COSELL, DealKind.SOLUTION_ASSESSMENT)
 KIND_HINTS = {
@@ -44,7 +44,7 @@ class DetailsStep(WizardStep):
 
     def compose(self) -> ComposeResult:
         yield from step_heading("Deal details", "Required fields depend on the kind of deal (R5).")
-        with RadioSet(id="kind", compact=True):
+        with ChoiceSet(id="kind", compact=True):
             for i, kind in enumerate(KINDS):
                 yield RadioButton(kind.label, value=i == 0, id=f"kind-{kind.value}")
         yield Static(KIND_HINTS[DealKind.IP_COSELL], id="kind-hint", classes="step-hint")

@@ -7,7 +7,7 @@ from textual.widgets import RadioButton, RadioSet, Static
 from model.enums import MarketplaceIntent
 from model.errors import Violation
 from model.schemas import DealDraft
-from tui.screens.new_deal.base import FieldError, WizardStep, step_heading
+from tui.screens.new_deal.base import ChoiceSet, FieldError, WizardStep, step_heading
 
 INTENTS = (MarketplaceIntent.YES, MarketplaceIntent.NO, MarketplaceIntent.UNDECIDED)
 
@@ -21,7 +21,7 @@ class MarketplaceStep(WizardStep):
         yield from step_heading("Marketplace intent",
                                 "Does the customer intend to buy through the Microsoft commercial marketplace? "
                                 "You can change the answer later on the deal page (R5.1).")
-        with RadioSet(id="marketplace", compact=True):
+        with ChoiceSet(id="marketplace", compact=True):
             for intent in INTENTS:
                 yield RadioButton(intent.label, value=intent is MarketplaceIntent.UNDECIDED,
                                   id=f"intent-{intent.name.lower()}")

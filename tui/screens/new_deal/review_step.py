@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from rich.table import Table
 from rich.text import Text
-from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Button, Static
 
@@ -101,7 +100,6 @@ class ReviewStep(WizardStep):
         yield Static("", id="review-type")
         yield Static("", id="review-registration")
         yield FieldError("", id="err-review")
-        yield Button("Create deal (ctrl+n)", id="create-deal", variant="primary", compact=True)
 
     def owns(self, field: str | None) -> bool:
         return True  # the last look: every problem left, whichever step it belongs to
@@ -142,8 +140,4 @@ class ReviewStep(WizardStep):
         return [slot] if lines else []
 
     def focus_first(self) -> None:
-        self.query_one("#create-deal", Button).focus()
-
-    @on(Button.Pressed, "#create-deal")
-    def _create(self) -> None:
-        self.wizard.action_next()
+        self.screen.query_one("#wizard-next", Button).focus()

@@ -14,7 +14,7 @@ from model.enums import HelpType, SaleType
 from model.errors import Violation
 from model.rules.lifecycle import sale_type_for
 from model.schemas import DealDraft, Invitation
-from tui.screens.new_deal.base import FieldError, WizardStep, row, step_heading
+from tui.screens.new_deal.base import ChoiceSet, FieldError, WizardStep, row, step_heading
 from tui.text import literal
 
 MEANING = {
@@ -74,7 +74,7 @@ class SaleTypeStep(WizardStep):
                               id="help", compact=True), key="help_type", classes="tall-label")
         yield FieldError("customer", id="err-sale-customer")
         yield Static("Should Microsoft sellers see this deal?", id="share-question", classes="question")
-        with RadioSet(id="share", compact=True):
+        with ChoiceSet(id="share", compact=True):
             yield RadioButton("No", value=True, id="share-no")
             yield RadioButton("Yes", id="share-yes")
         yield FieldError("share_with_microsoft")

@@ -17,7 +17,7 @@ from textual.widgets.option_list import Option
 from model.enums import DealKind, MarketplaceIntent, SolutionSource
 from model.errors import Violation
 from model.schemas import DealDraft, DealSolution, Solution
-from tui.screens.new_deal.base import FieldError, WizardStep, row, step_heading
+from tui.screens.new_deal.base import ChoiceSet, FieldError, SearchInput, WizardStep, row, step_heading
 from tui.text import literal
 
 SOURCES = (SolutionSource.MY_COMPANY, SolutionSource.MICROSOFT, SolutionSource.THIRD_PARTY, SolutionSource.ASSESSMENT)
@@ -71,11 +71,11 @@ class SolutionsStep(WizardStep):
     def compose(self) -> ComposeResult:
         yield from step_heading("Solutions", "")
         yield Static("", id="solutions-context", classes="step-hint")
-        with RadioSet(id="source", compact=True):
+        with ChoiceSet(id="source", compact=True):
             for i, source in enumerate(SOURCES):
                 yield RadioButton(SHORT[source], value=i == 0, id=f"source-{source.value}")
-        yield from row("Search", Input(id="solution-q", compact=True, placeholder="name or publisher",
-                                       max_length=120))
+        yield from row("Search", SearchInput(id="solution-q", compact=True, placeholder="name or publisher",
+                                             max_length=120, results="#solution-results"))
         yield SolutionResults(id="solution-results")
         yield Static("On this deal  (delete removes)", classes="section-title")
         yield ChosenSolutions(id="chosen-solutions")

@@ -88,6 +88,8 @@ class NewDealWizard(Screen[Deal | None]):
     BINDINGS = [
         Binding("escape", "back", "Back"),
         Binding("ctrl+n", "next", "Next / create"),
+        # a stray q on a list must not quit the app and lose the draft: esc leaves the wizard
+        Binding("q", "ignore", show=False),
     ]
 
     def __init__(self, draft: DealDraft | None = None):
@@ -119,6 +121,9 @@ class NewDealWizard(Screen[Deal | None]):
         self._show("customer")
         if self.draft.customer is None:
             self.call_after_refresh(self.choose_customer)
+
+    def action_ignore(self) -> None:
+        """Keys the wizard swallows on purpose."""
 
     # -- steps ---------------------------------------------------------------------------
     def steps_by_key(self) -> dict[str, WizardStep]:
@@ -274,14 +279,9 @@ class NewDealWizard(Screen[Deal | None]):
             pass
 
     def _created(self, deal: Deal) -> None:
+        # The screen that opened the wizard says so and re-reads its deals (it gets the deal back).
         self.creating = False
         self.created = deal
-        sale = deal.sale_type.label if deal.sale_type else deal.kind.label
-        self.app.notify(f"Created {deal.name!r} ({sale}) in Outbound, stage {deal.stage.value}.",
-                        title="New deal", markup=False)
-        refresh = getattr(self.app, "refresh_deals", None)
-        if callable(refresh):
-            refresh()
         self.dismiss(deal)
 
     def _refused(self, violations: list[Violation]) -> None:

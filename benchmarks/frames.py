@@ -1,0 +1,56 @@
+"""When did the screen actually repaint? A frame recorder for pilot benchmarks.
+
+Textual paints by rendering the dirty regions (``Screen._compositor_refresh``)
+and handing the update to ``App._display``; in a headless pilot run the update
+is still rendered, only not written to a terminal. Wrapping ``_display`` on the
+app *instance* (the app's code is untouched) gives the time of every painted
+frame, together with a snapshot of whatever state the benchmark asks about,
+taken at that moment. "Keystroke → table repainted" is then the time from the
+key press to the first frame whose snapshot shows the new content: no guess
+about when a worker finished or a message was handled.
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+from typing import Any, Callable
+
+
+class FrameTimeout(RuntimeError):
+    pass
+
+
+class FrameRecorder:
+    """Records ``(perf_counter, probe())`` for every frame the app paints."""
+
+    def __init__(self, app, probe: Callable[[], Any]):
+        self.app = app
+        self.probe = probe
+        self.frames: list[tuple[float, Any]] = []
+        original = app._display
+
+        def display(screen, renderable) -> None:
+            if renderable is not None and not app._batch_count:
+                self.frames.append((time.perf_counter(), probe()))
+            return original(screen, renderable)
+
+        app._display = display
+
+    async def first_frame(self, where: Callable[[Any], bool], *, after: float, timeout: float = 30.0) -> float:
+        """Time of the first frame painted after ``after`` whose snapshot satisfies ``where``."""
+        deadline = time.perf_counter() + timeout
+        seen = 0
+        while True:
+            frames = self.frames
+            for i in range(seen, len(frames)):
+                t, state = frames[i]
+                if t >= after and where(state):
+                    return t
+            seen = len(frames)
+            if time.perf_counter() > deadline:
+                last = frames[-1][1] if frames else None
+                raise FrameTimeout(f"no matching frame within {timeout:.0f} s (last frame: {last!r})")
+            await asyncio.sleep(0.001)
+
+    def clear(self) -> None:
+        self.frames.clear()
