@@ -10,11 +10,11 @@ import time
 from pathlib import Path
 
 from benchmarks.stats import Result
-from benchmarks.workload import NOW, env
+from benchmarks.workload import NOW, Size, cosell_command, env
 
 
-def run(db: Path, repeats: int = 9) -> list[Result]:
-    cmd = [sys.executable, "-m", "cli.main", "--db", str(db), "expiring", "--within", "48h", "--json"]
+def run(db: Path, size: Size, repeats: int = 9) -> list[Result]:
+    cmd = [*cosell_command(), "--db", str(db), "expiring", "--within", "48h", "--json"]
     samples = []
     for _ in range(repeats):
         t = time.perf_counter()

@@ -54,3 +54,28 @@ class FrameRecorder:
 
     def clear(self) -> None:
         self.frames.clear()
+
+
+async def press(app, key: str) -> None:
+    """Send one key as the terminal driver would, without the pilot's wait for an idle process.
+
+    ``Pilot.press`` waits until this process's CPU use drops (up to a second,
+    twice per key); a benchmark that polls for frames never looks idle, so it
+    would measure the pilot's patience instead of the app.
+    """
+    import unicodedata
+
+    from textual import events
+    from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
+
+    if len(key) == 1 and not key.isalnum():
+        key = _character_to_key(key)
+    original = REPLACED_KEYS.get(key, key)
+    try:
+        char = unicodedata.lookup(_get_unicode_name_from_key(original))
+    except KeyError:
+        char = key if len(key) == 1 else None
+    event = events.Key(key, char)
+    event.set_sender(app)
+    app._driver.send_message(event)
+    await asyncio.sleep(0)

@@ -120,8 +120,8 @@ def _load(source, pool: int, r: random.Random):
     from model.store import Store
 
     if not isinstance(source, Store):
-        rows = [(a.account_id, a.name, a.tab.value if hasattr(a.tab, "value") else a.tab, a.linked_group,
-                 a.parent_name) for a in source]
+        rows = [(a[0], a[1], a[2], a[3], a[9]) if isinstance(a, tuple) else  # data.accounts.FIELDS order
+                (a.account_id, a.name, a.tab.value, a.linked_group, a.parent_name) for a in source]
         owners: dict[str, set] = {}
         for row in rows:
             owners.setdefault(normalize_name(row[1]), set()).add(row[3] or row[0])
@@ -156,8 +156,9 @@ def _load(source, pool: int, r: random.Random):
 def generate_queries(store_or_accounts, n: int = 200, seed: int = 7) -> list[tuple[str, str]]:
     """``n`` (query text, intended account_id) pairs, the same for the same catalogue and seed.
 
-    ``store_or_accounts``: a ``Store`` (sampled with one streamed SELECT) or
-    a list of ``Account``. Kinds are mixed in the proportions of ``KINDS``.
+    ``store_or_accounts``: a ``Store`` (sampled with one streamed SELECT), a
+    list of ``Account``, or rows from ``data.accounts.generate_accounts``.
+    Kinds are mixed in the proportions of ``KINDS``.
     """
     r = random.Random(seed)
     sample, unique, parents = _load(store_or_accounts, max(40 * n, 2000), r)

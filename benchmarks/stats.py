@@ -26,6 +26,7 @@ class Result:
     baseline: list[float] = field(default_factory=list)
     baseline_label: str = ""
     note: str = ""
+    higher_is_better: bool = False  # rates and hit rates; times and sizes are better lower
 
     @property
     def median(self) -> float:
@@ -33,6 +34,9 @@ class Result:
 
     @property
     def p95(self) -> float:
+        """The bad tail: the 95th percentile of a time, the 5th of a rate."""
+        if self.higher_is_better:
+            return -p95([-x for x in self.samples])
         return p95(self.samples)
 
     @property
@@ -41,10 +45,14 @@ class Result:
 
     @property
     def ratio(self) -> str:
+        """How many times better than the baseline: its time / ours, or our rate / its rate."""
         base = self.baseline_median
-        if base is None or not self.samples or self.median == 0:
+        if base is None or not self.samples:
             return ""
-        return f"{base / self.median:,.1f}x"
+        num, den = (self.median, base) if self.higher_is_better else (base, self.median)
+        if den == 0 or num != num or den != den:
+            return ""
+        return f"{num / den:,.1f}x"
 
 
 def fmt(value: float | None, unit: str) -> str:

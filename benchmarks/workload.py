@@ -8,7 +8,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-WORK = Path(__file__).resolve().parent / "work"
+ROOT = Path(__file__).resolve().parent.parent
+WORK = ROOT / "benchmarks" / "work"
 NOW = "2026-11-20T09:00:00+00:00"
 
 
@@ -24,6 +25,12 @@ class Size:
 
 FULL = Size(100_000, 1_000_000)
 QUICK = Size(10_000, 100_000)
+
+
+def cosell_command() -> list[str]:
+    """How to run `cosell`: the installed entry point beside this Python, else ``python -m cli.main``."""
+    script = Path(sys.executable).with_name("cosell")
+    return [str(script)] if script.exists() else [sys.executable, "-m", "cli.main"]
 
 
 def env() -> dict:
@@ -63,7 +70,7 @@ def database(size: Size, seed: int = 1) -> tuple[Path, float | None]:
     for p in WORK.glob(tmp.name + "*"):
         p.unlink()
     started = time.perf_counter()
-    subprocess.run([sys.executable, "-m", "cli.main", "--db", str(tmp), "demo", "--deals", str(size.deals),
+    subprocess.run([*cosell_command(), "--db", str(tmp), "demo", "--deals", str(size.deals),
                     "--accounts", str(size.accounts), "--seed", str(seed)], check=True, env=env(),
                    stdout=subprocess.DEVNULL)
     elapsed = time.perf_counter() - started

@@ -26,11 +26,13 @@ def _limit(value: str) -> int:
 
 
 def _import(args) -> int:
-    from model.accounts.catalogue import import_accounts_csv
+    from model.accounts.catalogue import import_accounts_csv, norm_is_stale, refresh_norm_names
 
     ctx = common.context(args)
     n = import_accounts_csv(ctx.store, args.file)
     print(f"imported {n} account{'s' if n != 1 else ''} from {common.safe(args.file)}")
+    if norm_is_stale(ctx.store):  # names stored under older matching rules
+        print(f"re-normalised {refresh_norm_names(ctx.store)} stored names for search")
     return common.EXIT_OK
 
 

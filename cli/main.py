@@ -11,7 +11,10 @@ import sys
 
 from cli import common
 
-COMMAND_MODULES = ("cli.deals", "cli.oncall", "cli.transfer", "cli.accounts", "cli.demo", "cli.users")
+COMMAND_MODULES = (
+    "cli.deals", "cli.oncall", "cli.transfer", "cli.accounts", "cli.demo", "cli.users", "cli.notify", "cli.init",
+    "cli.create",
+)
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -28,7 +28,9 @@ def _notify(args) -> int:
 
     config = notify.load_smtp_config()
     ctx = common.context(args)
-    report = notify.deliver(ctx, config, digest=args.digest, limit=args.limit)
+    # A digest takes everything waiting, so nobody's day is split over two e-mails.
+    limit = args.limit or (1_000_000 if args.digest else 500)
+    report = notify.deliver(ctx, config, digest=args.digest, limit=limit)
     waiting = notify.pending_count(ctx.store)
     if args.json:
         common.print_json({"sent": report.sent, "emails": report.emails, "retrying": report.retrying,
@@ -50,6 +52,7 @@ def register(sub) -> None:
                     "($COSELL_CONFIG_DIR), or COSELL_SMTP_HOST, COSELL_SMTP_PORT, ... Failures are retried by "
                     "the next run; nothing is sent twice.")
     p.add_argument("--digest", action="store_true", help="one e-mail per recipient listing everything pending")
-    p.add_argument("--limit", type=_positive, default=500, help="at most this many notifications per run")
+    p.add_argument("--limit", type=_positive,
+                   help="at most this many notifications per run (default 500; a digest takes all)")
     p.add_argument("--json", action="store_true", help="print the outcome as JSON")
     p.set_defaults(handler=_notify)

@@ -319,20 +319,11 @@ def generate_accounts(n: int, seed: int = 1) -> Iterator[tuple]:
 
 def write_accounts(store, n: int, seed: int = 1, *, batch: int = 20_000) -> int:
     """Insert (or update) ``n`` generated accounts in one transaction; returns ``n``."""
-    from model.accounts.catalogue import upsert_rows
+    from model.accounts.catalogue import bulk_upsert
 
-    rows = generate_accounts(n, seed)
     with store.write() as session:
         session.info["wrote"] = True
-        chunk: list[tuple] = []
-        for row in rows:
-            chunk.append(row)
-            if len(chunk) >= batch:
-                upsert_rows(session, chunk)
-                chunk = []
-        if chunk:
-            upsert_rows(session, chunk)
-    return n
+        return bulk_upsert(session, generate_accounts(n, seed), expected=n, batch=batch)
 
 
 def write_accounts_csv(path: str | os.PathLike, n: int, seed: int = 1) -> int:

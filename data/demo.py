@@ -2,16 +2,17 @@
 
 ``populate`` fills an empty store with the reference data (``data.catalogue``), users,
 the customer-account catalogue (``data.accounts``) and deals. The first deals follow a
-fixed list of scenarios, so even a small demo shows every deal kind, sale type,
-sales stage and way of closing (won with a registration in each validation state,
-lost, declined, expired, closed as error), inbound deals about to expire or already
-overdue, favorites, and two deals whose text would break a careless renderer (Rich
-markup in a name, an ANSI escape in a note). The rest are drawn at random with
-realistic proportions. Every time is relative to ``now``; nothing reads the system
-clock, so snapshot tests can rely on the output.
+fixed list of scenarios (``data.demo_deals.scenario_shapes``), so even a small demo shows
+every deal kind, sale type, sales stage and way of closing (won with a registration in
+each validation state, lost, declined, expired, closed as error), inbound deals about to
+expire or already overdue, favorites, and two deals whose text would break a careless
+renderer (Rich markup in a name, escape codes in a note). The rest are drawn at random
+with realistic proportions. Every time is relative to ``now``; nothing reads the clock.
 
-Deals are written with ``model.store.bulk`` (one executemany per table and chunk),
-so 100,000 deals take seconds, not the half hour the ORM would need.
+Deals are made in blocks of ``BLOCK``, each from its own random stream (seed, block), so
+the result does not depend on who makes them: a big demo has worker processes make
+blocks (while this process writes the account catalogue), a small one makes them here,
+and both give the same data. Rows go in with ``model.store.bulk``.
 """
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ import getpass
 import random
 from dataclasses import dataclass
 from datetime import datetime
+from functools import lru_cache
 
 from sqlalchemy import func, select
 
@@ -27,9 +29,11 @@ from data.demo_deals import DealMaker, scenario_shapes
 from model.enums import Role, Tab
 from model.schemas import User
 from model.store import bulk
-from model.store.tables import DealRecord
+from model.store.tables import DealRecord, UserRecord
 
-CHUNK = 5_000
+BLOCK = 2_500
+PARALLEL_MIN = 20_000   # deals; below this, starting workers costs more than they save
+OVERLAP_MAX = 250_000   # above this, made blocks would wait in memory for the accounts: don't
 
 
 @dataclass(frozen=True)
@@ -46,6 +50,59 @@ class DemoSummary:
     admin: str
 
 
+@lru_cache(maxsize=2)
+def _customer_pool(accounts: int, seed: int) -> tuple[tuple, ...]:
+    """Deal customers come from the start of the same account catalogue, so their ids are real."""
+    from data.accounts import generate_accounts
+
+    rows = generate_accounts(min(accounts, 4_000) or 1_500, seed)
+    return tuple(r for r in rows if r[6] != "IN" and not (r[8] and r[2] != "other"))
+
+
+def make_block(seed: int, block: int, deals: int, accounts: int, now: datetime, admin: str) -> list:
+    """The deals (and their events) of one block: ``(Deal, [event rows])`` pairs."""
+    start, end = block * BLOCK, min(deals, (block + 1) * BLOCK)
+    maker = DealMaker(random.Random(seed * 1_000_003 + block), now, list(_customer_pool(accounts, seed)),
+                      in_catalogue=accounts > 0, admin=admin)
+    fixed = scenario_shapes()
+    return [maker.make(fixed[i] if i < len(fixed) else maker.random_shape()) for i in range(start, end)]
+
+
+def _encoded_block(tables, made: list) -> dict:
+    counts = {Tab.INBOUND: 0, Tab.OUTBOUND: 0, Tab.CLOSED: 0}
+    favorites = 0
+    rows = []
+    events = []
+    for deal, history in made:
+        counts[deal.tab] += 1
+        favorites += deal.favorite
+        rows.append(bulk.deal_rows(deal, actor=history[-1]["actor"]))
+        events += history
+    rows.sort(key=lambda r: r.deal["id"])
+    return {"deals": tables["deals"].encode(r.deal for r in rows),
+            "team": tables["team"].encode(x for r in rows for x in r.team),
+            "notes": tables["notes"].encode(x for r in rows for x in r.notes),
+            "events": tables["events"].encode(events), "counts": counts, "favorites": favorites}
+
+
+_W: dict = {}
+
+
+def _init_worker(url: str, seed: int, deals: int, accounts: int, now: datetime, admin: str) -> None:
+    import gc
+
+    from sqlalchemy import create_engine
+
+    gc.disable()  # see bulk.bulk_mode
+    _W.update(tables=bulk.tables_for_dialect(create_engine(url).dialect), seed=seed, deals=deals,
+              accounts=accounts, now=now, admin=admin)
+
+
+def _worker_block(block: int) -> dict:
+    w = _W
+    return _encoded_block(w["tables"], make_block(w["seed"], block, w["deals"], w["accounts"], w["now"], w["admin"]))
+
+
 def populate(store, *, deals: int = 300, accounts: int = 20_000, seed: int = 1, now: datetime) -> DemoSummary:
     """Fill an empty store with ``deals`` deals and ``accounts`` customer accounts.
 
@@ -58,48 +115,47 @@ def populate(store, *, deals: int = 300, accounts: int = 20_000, seed: int = 1, 
     if have:
         raise ValueError(f"the database already holds {have} deals; demo data goes into an empty "
                          "database (choose another --db)")
-    from data.accounts import generate_accounts, write_accounts
+    from data.accounts import write_accounts
 
-    if accounts:
-        write_accounts(store, accounts, seed)
-    # Deal customers come from the start of the same catalogue, so their ids are real.
-    pool = [row for row in generate_accounts(min(max(accounts, 0), 4_000) or 1_500, seed)
-            if row[6] != "IN" and not (row[8] and row[2] != "other")]
     admin = getpass.getuser()
     users = [User(login=admin, display_name=admin, email=f"{admin}@localhost", role=Role.ADMIN)]
     users += [u for u in cat.referral_users() if u.login != admin]
-    maker = DealMaker(random.Random(seed), now, pool, in_catalogue=accounts > 0, admin=admin)
-    counts = {Tab.INBOUND: 0, Tab.OUTBOUND: 0, Tab.CLOSED: 0}
-    favorites = 0
-    with bulk.bulk_mode(), store.write() as session:
-        solutions, partners = cat.write_catalogue(session)
-        _write_users(session, users)
-        fixed = scenario_shapes()
-        rows, events = [], []
-        for i in range(deals):
-            shape = fixed[i] if i < len(fixed) else maker.random_shape()
-            deal, history = maker.make(shape)
-            counts[deal.tab] += 1
-            favorites += deal.favorite
-            rows.append(bulk.deal_rows(deal, actor=history[-1]["actor"]))
-            events += history
-            if len(rows) >= CHUNK:
-                _flush(session, rows, events)
-                rows, events = [], []
-        _flush(session, rows, events)
+    blocks = range((deals + BLOCK - 1) // BLOCK)
+    parallel = deals >= PARALLEL_MIN and bulk.worker_count() > 1 and ":memory:" not in store.url
+    totals = {Tab.INBOUND: 0, Tab.OUTBOUND: 0, Tab.CLOSED: 0, "favorites": 0}
+    with bulk.bulk_mode():
+        if parallel:
+            args = (store.url, seed, deals, accounts, now, admin)
+            with bulk.process_pool(initializer=_init_worker, initargs=args) as pool:
+                made = pool.imap(_worker_block, blocks)
+                if accounts and deals <= OVERLAP_MAX:
+                    write_accounts(store, accounts, seed)  # while the workers make deals
+                    accounts_done = True
+                else:
+                    accounts_done = False
+                solutions, partners = _write_deals(store, users, made, totals)
+        else:
+            accounts_done = False
+            tables = bulk.tables_for_dialect(store.engine.dialect)
+            made = (_encoded_block(tables, make_block(seed, b, deals, accounts, now, admin)) for b in blocks)
+            solutions, partners = _write_deals(store, users, made, totals)
+        if accounts and not accounts_done:
+            write_accounts(store, accounts, seed)
     return DemoSummary(deals=deals, accounts=accounts, users=len(users), solutions=solutions, partners=partners,
-                       inbound=counts[Tab.INBOUND], outbound=counts[Tab.OUTBOUND], closed=counts[Tab.CLOSED],
-                       favorites=favorites, admin=admin)
+                       inbound=totals[Tab.INBOUND], outbound=totals[Tab.OUTBOUND], closed=totals[Tab.CLOSED],
+                       favorites=totals["favorites"], admin=admin)
 
 
-def _flush(session, rows, events) -> None:
-    bulk.insert_deals(session, rows)
-    bulk.insert_events(session, events)
-
-
-def _write_users(session, users: list[User]) -> None:
-    from model.store.tables import UserRecord
-
-    missing = [u for u in users if session.get(UserRecord, u.login) is None]
-    cat.write_users(session, missing)
-
+def _write_deals(store, users: list[User], blocks, totals: dict) -> tuple[int, int]:
+    with store.write() as session, bulk.big_cache(session):
+        solutions, partners = cat.write_catalogue(session)
+        cat.write_users(session, [u for u in users if session.get(UserRecord, u.login) is None])
+        tables = bulk.tables_for(session)
+        for block in blocks:
+            for name in ("deals", "team", "notes", "events"):
+                tables[name].insert_encoded(session, block[name])
+            for tab, n in block["counts"].items():
+                totals[tab] += n
+            totals["favorites"] += block["favorites"]
+        session.info["wrote"] = True
+    return solutions, partners

@@ -25,15 +25,33 @@ def clock():
 def store(tmp_path):
     url = os.environ.get("COSELL_TEST_DATABASE_URL")
     if url:
-        from model.store.tables import Base
-
-        st = open_store(url, create=False)
-        Base.metadata.drop_all(st.engine)
-        st.create_schema()
+        st = _fresh_postgres(url)
     else:
         st = open_store(tmp_path / "test.db")
     yield st
     st.dispose()
+
+
+_PG_READY: set[str] = set()
+
+
+def _fresh_postgres(url: str):
+    """An empty database per test: the schema is made once, then TRUNCATE (~3x faster than drop/create)."""
+    from sqlalchemy import text
+
+    from model.store.tables import Base
+
+    st = open_store(url, create=False)
+    if url not in _PG_READY:
+        Base.metadata.drop_all(st.engine)
+        st.create_schema()
+        _PG_READY.add(url)
+        return st
+    names = ", ".join(t.name for t in Base.metadata.sorted_tables)
+    with st.engine.begin() as conn:
+        conn.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    st.create_schema()
+    return st
 
 
 @pytest.fixture

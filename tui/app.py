@@ -51,6 +51,8 @@ class CosellApp(App):
         Binding("question_mark", "help", "Help", id="app.help",
                 tooltip="Every key of this screen, with what it does"),
         Binding("q", "quit", "Quit", id="app.quit", tooltip="Leave cosell (nothing unsaved is lost)"),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit_now", priority=True, show=False,
+                tooltip="Quit from anywhere, even while typing"),
         Binding("ctrl+p", "command_palette", "Palette", id="app.palette", priority=True,
                 tooltip="Every action by name: type e.g. 'deal: accept'"),
     ]

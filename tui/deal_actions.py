@@ -44,6 +44,9 @@ from tui.text import clean, literal
 SUPPORTED = frozenset({Action.ACCEPT, Action.DECLINE, Action.MARK_STAGE, Action.WON, Action.LOST,
                        Action.CLOSE_AS_ERROR, Action.REGISTER, Action.EDIT, Action.NOTE, Action.FAVORITE})
 BULK = frozenset({Action.FAVORITE, Action.DECLINE, Action.LOST, Action.CLOSE_AS_ERROR})
+#: Actions with a form: after a conflict, Reload opens the form again on the fresh deal, still filled in.
+WITH_FORM = frozenset({Action.ACCEPT, Action.DECLINE, Action.LOST, Action.CLOSE_AS_ERROR, Action.REGISTER,
+                       Action.EDIT, Action.NOTE})
 
 NOTHING_AFTER = "Nothing about the deal can be changed after this (R9.1)."
 
@@ -163,6 +166,9 @@ class _DealAction:
                 except _Reload as reload:
                     values, self.version = reload.values, None
                     await self.load()
+                    if self.action not in WITH_FORM:
+                        tell(self.app, "Showing their version; nothing of yours was saved.", title="Reloaded")
+                        return None
         except _Cancelled:
             return None
         except RuleViolation as exc:
@@ -201,7 +207,7 @@ class _DealAction:
                 new = await in_thread(self.screen, fn, self.ctx, self.deal.id, *args, version=version, **kwargs)
             except ConflictError as exc:
                 choice = await self.app.push_screen_wait(
-                    ConflictDialog(exc, self.deal.name, change_summary(values)))
+                    ConflictDialog(exc, self.deal.name, change_summary(values), form=self.action in WITH_FORM))
                 if choice == REAPPLY:
                     await self.load()
                     refused = action_violations(self.deal, action, self.now())
@@ -283,7 +289,7 @@ class _DealAction:
             return new
         try:  # R8.11: eligible solutions prompt for registration right away
             return await self.register(None, offer=True)
-        except _Cancelled:
+        except (_Cancelled, _Reload):  # the deal is won either way; register later with r
             return self.deal
 
     async def register(self, values: dict | None, *, offer: bool) -> Deal:

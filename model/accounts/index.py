@@ -1,11 +1,12 @@
 """The compact in-memory index behind customer search (R4.8).
 
 A million accounts must fit in a few tens of megabytes, so nothing here is an
-object per account: names and ids live in UTF-8 blobs with offset arrays, the
-tab / city / country / linked group of each account in small numpy arrays, and
-the word index in CSR form (one int32 array of document numbers, sliced per
-word). A second, tiny trigram index over the *vocabulary* finds words a few
-edits away from a misspelt query word without scanning every name.
+object per account: account ids live in one byte blob, each normalised name as
+a run of word numbers (the forward index), the tab / city / country / linked
+group of each account in small numpy arrays, and the word index in CSR form
+(one int32 array of document numbers, sliced per word). A second, tiny
+trigram index over the *vocabulary* finds words a few edits away from a
+misspelt query word without scanning every name.
 
 Documents are the normalised account names (document ``i`` is account row
 ``i``) followed by alias documents: a subsidiary's parent or merged-company
@@ -27,6 +28,7 @@ from model.accounts.normalize import fold_location, normalize_name
 TAB_CODES = {"managed": 0, "unmanaged": 1, "other": 2}
 MAX_WORD_CANDIDATES = 3000
 MAX_PREFIX_CANDIDATES = 60
+TRIGRAMS_PER_EDIT = 4  # padded trigrams one edit can spoil (a transposition: 4)
 
 #: Country names people type, to ISO codes (the catalogue stores codes).
 COUNTRY_ALIASES = {
@@ -213,7 +215,8 @@ class IndexBuilder:
         # Fresh copies of the words, made after the streamed rows are gone, so the
         # vocabulary does not pin the allocator's memory pools that held those rows.
         joined, self.vocab = "\n".join(self.vocab), {}
-        ix.words = joined.encode().decode().split("\n") if n_words else []
+        # a tuple of strings: the garbage collector stops scanning it after one pass
+        ix.words = tuple(joined.encode().decode().split("\n")) if n_words else ()
         del joined
         ix.vocab = {w: i for i, w in enumerate(ix.words)}
         ix.word_len = np.fromiter((min(len(w), 255) for w in ix.words), dtype=np.int16, count=n_words)
@@ -236,7 +239,15 @@ def _build_trigrams(ix: Index) -> None:
 
 
 class Index:
-    """Frozen search structures; read-only after ``IndexBuilder.finish``."""
+    """Frozen search structures; read-only after ``IndexBuilder.finish``.
+
+    Per account row: ``tab`` (0 managed, 1 unmanaged, 2 other), ``city`` and
+    ``country`` codes (into ``cities`` / ``countries``), linked groups as the
+    sorted pairs ``group_rows`` / ``group_ids``; ids in ``id_blob``. Per
+    document: words ``fwd[doc_ptr[d]:doc_ptr[d + 1]]``. Per word: ``words``,
+    ``vocab`` (word -> number), ``idf``, documents
+    ``post_docs[post_ptr[w]:post_ptr[w + 1]]``.
+    """
 
     n_rows = n_docs = 0
 
@@ -286,7 +297,7 @@ class Index:
         words, counts = np.unique(hits, return_counts=True)
         n = len(word)
         lens = self.word_len[words]
-        close = (counts >= max(1, n - 3 * edits)) & (np.abs(lens - n) <= edits)
+        close = (counts >= max(1, n - TRIGRAMS_PER_EDIT * edits)) & (np.abs(lens - n) <= edits)
         out = words[close]
         if out.size > MAX_WORD_CANDIDATES:
             out = out[np.argsort(-counts[close], kind="stable")[:MAX_WORD_CANDIDATES]]

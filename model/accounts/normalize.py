@@ -15,6 +15,11 @@ from __future__ import annotations
 import re
 import unicodedata
 
+#: Bump whenever a change alters what ``normalize_name`` returns: stored
+#: ``norm_name`` values written under another version are then recomputed
+#: (``model.accounts.catalogue.refresh_norm_names``).
+NORMALIZATION_VERSION = 1
+
 # Letters NFKD does not decompose into "base letter + accent".
 _SPECIAL_LETTERS = str.maketrans({
     "ø": "o", "æ": "ae", "œ": "oe", "đ": "d", "ð": "d", "þ": "th", "ł": "l",

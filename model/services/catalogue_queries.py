@@ -9,7 +9,7 @@ the face can show them while the user is still searching.
 """
 from __future__ import annotations
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 
 from model.enums import RegistrationKind, SolutionSource
 from model.schemas import Partner, Solution
@@ -43,7 +43,7 @@ def search_solutions(ctx: Ctx, source: SolutionSource | None, text: str = "", *,
         conds.append(or_(func.lower(t.name).contains(word, autoescape=True),
                          func.lower(t.publisher).contains(word, autoescape=True)))
     order = ([t.macc_eligible.desc()] if macc_first else []) + [t.name, t.solution_id]
-    stmt = select(t).where(and_(*conds)).order_by(*order).limit(limit)
+    stmt = select(t).where(*conds).order_by(*order).limit(limit)
     with ctx.store.read() as session:
         return [solution_from_record(r) for r in session.scalars(stmt)]
 
@@ -62,7 +62,7 @@ def search_partners(ctx: Ctx, text: str, *, limit: int = 20) -> list[Partner]:
     """Co-sell partners whose name holds every word typed (R7.4), by name."""
     t = PartnerRecord
     conds = [func.lower(t.name).contains(word, autoescape=True) for word in _words(text)]
-    stmt = select(t).where(and_(*conds)).order_by(t.name, t.partner_id).limit(limit)
+    stmt = select(t).where(*conds).order_by(t.name, t.partner_id).limit(limit)
     with ctx.store.read() as session:
         return [Partner(partner_id=r.partner_id, name=r.name, mpn_id=r.mpn_id, location=r.location)
                 for r in session.scalars(stmt)]

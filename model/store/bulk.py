@@ -35,15 +35,13 @@ from sqlalchemy.sql.sqltypes import JSON, NullType
 from model import stages as stage_table
 from model.enums import (
     AccountMatch, AccountTab, DealKind, Direction, HelpType, MarketplaceIntent, MicrosoftStatus,
-    PartnerRole, RegistrationStatus, SaleType, Status, Substatus, TERMINAL_SUBSTATUSES,
+    PartnerRole, SaleType, Status, Substatus, TERMINAL_SUBSTATUSES,
 )
-from model.referral_json import construct
 from model.rules.fx import rate
 from model.schemas import (
     Customer, CustomerContact, Deal, DealSolution, Event, Invitation, Note, Person, Registration,
 )
 from model.stages import Stage
-from model.store.repo import search_text
 from model.store.tables import DealRecord, EventRecord, NoteRecord, OutboxRecord, TeamRecord, UTCDateTime
 
 CHUNK = 2_000
@@ -73,6 +71,68 @@ def bulk_mode() -> Iterator[None]:
             gc.enable()
 
 
+def construct(cls, values: dict):
+    """A model instance from values that are already right (validated upstream, or read back from
+    the database), without validating them again: what ``model_construct`` does, minus its
+    per-field Python loop, which costs more than the rest of an export. Every field must be given.
+    """
+    if values.keys() != cls.model_fields.keys():
+        missing = sorted(cls.model_fields.keys() - values.keys())
+        extra = sorted(values.keys() - cls.model_fields.keys())
+        raise TypeError(f"{cls.__name__}: missing {missing}, unexpected {extra}")
+    obj = cls.__new__(cls)
+    object.__setattr__(obj, "__dict__", values)
+    object.__setattr__(obj, "__pydantic_fields_set__", set(values))
+    object.__setattr__(obj, "__pydantic_extra__", None)
+    object.__setattr__(obj, "__pydantic_private__", None)
+    return obj
+
+
+def process_pool(processes: int | None = None, initializer=None, initargs=()):
+    """Worker processes for the Python-heavy half of a big import, export or demo.
+
+    ``fork`` starts them in milliseconds with everything already imported, but is only safe in
+    a process without other threads (a dashboard has some); then ``spawn`` is used. Workers
+    never touch connections inherited from the parent: each opens its own store.
+    """
+    import multiprocessing
+    import threading
+
+    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() \
+        else "spawn"
+    ctx = multiprocessing.get_context(method)
+    return ctx.Pool(processes or worker_count(), initializer=initializer, initargs=initargs)
+
+
+def worker_count() -> int:
+    import os
+
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not Linux
+        return max(1, os.cpu_count() or 1)
+
+
+BIG_CACHE_KIB = 262_144
+
+
+@contextmanager
+def big_cache(session: Session) -> Iterator[None]:
+    """A 256 MiB page cache for one big write on SQLite (restored afterwards). With the default
+    2 MiB, the pages of eleven indexes touched at random spill to the WAL again and again
+    during the transaction; held in memory, each is written once at commit."""
+    if session.get_bind().dialect.name != "sqlite":
+        yield
+        return
+    conn = session.connection()
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size = -{BIG_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
+
+
 # -- Deal <-> row values -----------------------------------------------------------------------
 
 @dataclass(slots=True)
@@ -100,22 +160,36 @@ def _dump(models) -> list:
     return [m.model_dump(mode="json") for m in models]
 
 
+_TERMINAL = frozenset(s.value for s in TERMINAL_SUBSTATUSES)
+_PERCENT = {s.value: stage_table.percent(s) for s in Stage}
+
+
+def derive(values: dict, note_texts: Iterable[str]) -> dict:
+    """Fill the columns the grid sorts and filters by, which follow from the others (in place)."""
+    values["tab"] = ("closed" if values["substatus"] in _TERMINAL
+                     else "inbound" if values["direction"] == "Incoming" else "outbound")
+    values["stage_pct"] = _PERCENT[values["stage"]]
+    values["value_usd"] = usd(values["value"], values["currency"],
+                              values["close_date"] or values["created_at"].date())
+    values["registration_status"] = values["registration"]["status"] if values["registration"] else "None"
+    values["search_text"] = "\n".join(
+        [values["name"], values["customer_name"], values["crm_id"] or "", *note_texts]).lower()
+    return values
+
+
 def deal_values(deal: Deal, *, actor: str | None = None) -> dict:
     """The ``deals`` row of a deal: exactly what ``repo.write_deal`` stores (tests hold them equal)."""
     c = deal.customer
-    return {
+    values = {
         "id": deal.id, "version": deal.version, "name": deal.name, "direction": deal.direction.value,
         "kind": deal.kind.value, "sale_type": deal.sale_type.value if deal.sale_type else None,
-        "status": deal.status.value, "substatus": deal.substatus.value, "tab": deal.tab.value,
-        "stage": deal.stage.value, "stage_pct": stage_table.percent(deal.stage),
+        "status": deal.status.value, "substatus": deal.substatus.value, "stage": deal.stage.value,
         "stages_marked": [s.value for s in deal.stages_marked], "location": deal.location,
         "customer_name": c.name, "customer_account_id": c.account_id, "customer_duns": c.duns,
         "customer_source": c.source.value, "customer_match": c.match.value, "customer_city": c.city,
         "customer_country": c.country, "customer_macc": c.macc, "customer_federal": c.federal,
         "customer_contacts": _dump(c.contacts), "customer_consent": c.consent_to_share,
-        "value": deal.value, "currency": deal.currency,
-        "value_usd": usd(deal.value, deal.currency, deal.close_date or deal.created_at.date()),
-        "close_date": deal.close_date, "crm_id": deal.crm_id, "campaign_id": deal.campaign_id,
+        "value": deal.value, "currency": deal.currency, "close_date": deal.close_date, "crm_id": deal.crm_id, "campaign_id": deal.campaign_id,
         "partner_role": deal.partner_role.value if deal.partner_role else None,
         "partner_program": deal.partner_program, "solution_area": deal.solution_area,
         "solution_play": deal.solution_play,
@@ -129,10 +203,9 @@ def deal_values(deal: Deal, *, actor: str | None = None) -> dict:
         "expires_at": deal.expires_at, "accepted_at": deal.accepted_at, "closed_at": deal.closed_at,
         "status_reason": deal.status_reason, "favorite": deal.favorite,
         "solutions": _dump(deal.solutions), "invitations": _dump(deal.invitations),
-        "registration": deal.registration.model_dump(mode="json"),
-        "registration_status": deal.registration.status.value,
-        "engagement_id": deal.engagement_id, "updated_by": actor, "search_text": search_text(deal),
+        "registration": deal.registration.model_dump(mode="json"), "engagement_id": deal.engagement_id, "updated_by": actor,
     }
+    return derive(values, (n.text for n in deal.notes))
 
 
 def deal_rows(deal: Deal, *, actor: str | None = None) -> DealRows:
@@ -209,8 +282,11 @@ def _sqlite_num(value) -> float:
     return float(value)
 
 
+_JSON = json.JSONEncoder(check_circular=False, separators=(",", ":")).encode
+
+
 def _sqlite_json(value) -> str:
-    return "[]" if value == [] else json.dumps(value)
+    return "[]" if value == [] else _JSON(value)
 
 
 def _read_dt(value):
@@ -274,24 +350,32 @@ class _Table:
             order = stmt.positiontup
             assert list(order) == list(self.columns), (order, self.columns)
 
+    def encode(self, rows: Iterable[Mapping]) -> list:
+        """Rows in the form the driver takes (SQLite: tuples of storage values), picklable, so a
+        worker process can do this part and the writer only hands them to ``executemany``."""
+        if not self.fast:
+            return [{c: row[c] for c in self.columns} for row in rows]
+        get, writers = self.getter, self.writers
+        out = []
+        for row in rows:
+            values = list(get(row))
+            for i, write in writers:
+                value = values[i]
+                if value is not None:
+                    values[i] = write(value)
+            out.append(tuple(values))
+        return out
+
+    def insert_encoded(self, session: Session, encoded: list) -> int:
+        if encoded:
+            if self.fast:
+                session.connection().exec_driver_sql(self.insert_sql, encoded)
+            else:
+                session.execute(insert(self.table), encoded)
+        return len(encoded)
+
     def insert(self, session: Session, rows: Iterable[Mapping]) -> int:
-        rows = list(rows)
-        if not rows:
-            return 0
-        if self.fast:
-            get, writers = self.getter, self.writers
-            tuples = []
-            for row in rows:
-                values = list(get(row))
-                for i, write in writers:
-                    value = values[i]
-                    if value is not None:
-                        values[i] = write(value)
-                tuples.append(tuple(values))
-            session.connection().exec_driver_sql(self.insert_sql, tuples)
-        else:
-            session.execute(insert(self.table), [{c: row[c] for c in self.columns} for row in rows])
-        return len(rows)
+        return self.insert_encoded(session, self.encode(rows))
 
     def select_columns(self):
         if self.fast:  # no result processing: decoded below, a good deal faster
@@ -312,7 +396,10 @@ def _tables(dialect_name: str, dialect) -> dict[str, _Table]:
 
 
 def tables_for(session: Session) -> dict[str, _Table]:
-    dialect = session.get_bind().dialect
+    return tables_for_dialect(session.get_bind().dialect)
+
+
+def tables_for_dialect(dialect) -> dict[str, _Table]:
     return _tables(dialect.name, dialect)
 
 

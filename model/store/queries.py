@@ -30,7 +30,9 @@ SORTS: dict[str, ColumnElement] = {
     "status": DealRecord.substatus,
     "value": DealRecord.value_usd,
     "close_date": DealRecord.close_date,
-    "expires": DealRecord.expires_at,
+    # Time left to answer: only a received deal can expire (R8.2); an accepted one keeps its old
+    # expires_at, which must not sort it ahead of the deals still waiting for an answer.
+    "expires": case((DealRecord.substatus.in_(("Received", "Pending")), DealRecord.expires_at), else_=None),
     "partner_role": DealRecord.partner_role,
     "partner_program": DealRecord.partner_program,
     "crm_id": DealRecord.crm_id,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import importlib.util
 import json
+import os
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -40,7 +41,12 @@ class Result:
 
 
 @pytest.fixture
-def db(tmp_path) -> Path:
+def db(tmp_path, request) -> Path | str:
+    """A SQLite file, or (COSELL_TEST_DATABASE_URL set) the emptied PostgreSQL database."""
+    url = os.environ.get("COSELL_TEST_DATABASE_URL")
+    if url:
+        request.getfixturevalue("store")  # the root fixture empties it for this test
+        return url
     return tmp_path / "cli.db"
 
 

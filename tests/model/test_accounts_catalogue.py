@@ -14,7 +14,7 @@ from model.accounts import catalogue
 from model.accounts.catalogue import get_accounts, import_accounts_csv, match_customer_ids
 from model.enums import AccountTab
 from model.errors import ImportRejected
-from model.store.tables import AccountRecord
+from model.store.tables import AccountRecord, Meta
 
 HEADER = "account_id,name,tab,linked_group,duns,city,country,macc,federal,parent_name\n"
 GOOD = (HEADER
@@ -59,7 +59,9 @@ def test_reimport_updates(store, tmp_path):
 
 def test_import_from_file_objects(store):
     assert import_accounts_csv(store, io.StringIO(GOOD)) == 4
-    assert import_accounts_csv(store, io.BytesIO(("\ufeff" + GOOD).encode())) == 4  # BOM tolerated
+    raw = io.BytesIO(("\ufeff" + GOOD).encode())
+    assert import_accounts_csv(store, raw) == 4  # BOM tolerated
+    assert not raw.closed  # the caller's file is left open
     assert count(store) == 4
 
 
@@ -91,12 +93,21 @@ def test_every_problem_is_reported(store, tmp_path):
     assert "line 3, field tab" in str(err.value) and "line 4, field macc" in str(err.value)
 
 
-def test_a_bad_row_after_written_batches_still_writes_nothing(store, tmp_path, monkeypatch):
-    monkeypatch.setattr(catalogue, "_BATCH", 2)  # several batches are sent before the bad line
+class Unseekable(io.StringIO):
+    """A pipe-like stream: read once, no rewinding."""
+
+    def seekable(self) -> bool:
+        return False
+
+
+@pytest.mark.parametrize("stream", [False, True])
+def test_a_bad_row_after_written_batches_still_writes_nothing(store, tmp_path, monkeypatch, stream):
+    monkeypatch.setattr(catalogue, "_BATCH", 2)  # a stream sends several batches before the bad line
     text = GOOD + "".join(f"B{i},Fine {i},other,,,,,,,\n" for i in range(10)) + "B99,Bad,managedx,,,,,,,\n"
     with pytest.raises(ImportRejected, match="line 16, field tab"):
-        import_accounts_csv(store, write(tmp_path, text))
+        import_accounts_csv(store, Unseekable(text) if stream else write(tmp_path, text))
     assert count(store) == 0
+    assert import_accounts_csv(store, Unseekable(GOOD)) == 4
 
 
 @pytest.mark.parametrize("header, message", [
@@ -168,3 +179,32 @@ def test_write_accounts_and_csv_round_trip(store, tmp_path):
     first = dict(zip(FIELDS, next(generate_accounts(1, seed=2))))
     got = get_accounts(store, [first["account_id"]])[0]
     assert (got.name, got.tab.value, got.macc) == (first["name"], first["tab"], first["macc"])
+
+
+def test_names_stored_under_older_rules_are_renormalised(store, tmp_path):
+    from model.accounts.catalogue import NORM_VERSION_KEY, norm_is_stale, refresh_norm_names
+    from model.accounts.matcher import AccountMatcher
+
+    import_accounts_csv(store, write(tmp_path, GOOD))
+    assert not norm_is_stale(store)
+    with store.write() as session:  # as if written by an older normalize_name
+        session.get(AccountRecord, "A3").norm_name = "veltrix logistics oy"
+        session.merge(Meta(key=NORM_VERSION_KEY, value="0"))
+    assert norm_is_stale(store)
+    hit = AccountMatcher.from_store(store).search("Veltrix Logistics").tabs[AccountTab.OTHER][0]
+    assert hit.account.account_id == "A3" and hit.score == 100.0  # normalised while loading
+    assert refresh_norm_names(store) == 1
+    assert not norm_is_stale(store)
+    with store.read() as session:
+        assert session.get(AccountRecord, "A3").norm_name == "veltrix logistics"
+
+
+def test_bulk_load_into_an_empty_table_rebuilds_its_indexes(store, monkeypatch):
+    from sqlalchemy import inspect
+
+    monkeypatch.setattr(catalogue, "_BULK_REBUILD_MIN", 100)
+    before = {ix["name"] for ix in inspect(store.engine).get_indexes("accounts")}
+    assert write_accounts(store, 300, seed=1) == 300
+    assert {ix["name"] for ix in inspect(store.engine).get_indexes("accounts")} == before
+    assert write_accounts(store, 300, seed=1) == 300  # not empty now: plain upserts
+    assert count(store) == 300

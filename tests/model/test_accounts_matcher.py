@@ -221,3 +221,14 @@ def test_from_store_loads_details_lazily(store):
     with store.write() as session:  # deleted after the index was built: skipped, not an error
         session.delete(session.get(AccountRecord, "A1"))
     assert m.search("Veltrix").tabs[O] == []
+
+
+def test_benchmark_queries_are_seeded_and_varied():
+    rows = list(generate_accounts(4000, seed=8))
+    queries = generate_queries(rows, n=60, seed=2)
+    assert queries == generate_queries(rows, n=60, seed=2)
+    assert queries != generate_queries(rows, n=60, seed=3)
+    assert len(queries) == 60 and len({aid for _, aid in queries}) == 60
+    by_id = {r[0]: r for r in rows}
+    assert any(by_id[aid][9] and q in by_id[aid][9] for q, aid in queries)  # parent-name queries
+    assert any(q != by_id[aid][1] and q.lower() != by_id[aid][1].lower() for q, aid in queries)

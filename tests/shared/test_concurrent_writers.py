@@ -27,6 +27,9 @@ from shared_support import ADMIN, NOW, SELLER_SE, make_draft
 WRITER = Path(__file__).with_name("writer.py")
 ACTIONS_PER_WRITER = 500
 DEALS = 6
+# Measured on 2 cores: ~6 s on SQLite, ~16 s on PostgreSQL; ~30/60 s with the box fully loaded.
+# The bound catches writers stalling on locks (each stall would cost a busy timeout).
+MAX_SECONDS = 90
 
 
 def _two_writers(ctx, tmp_path: Path, url: str) -> dict:
@@ -93,7 +96,7 @@ def test_two_processes_1000_actions_on_one_sqlite_file(ctx, tmp_path):
     try:
         run = _two_writers(svc.Ctx(store=store, clock=ctx.clock, user=ADMIN), tmp_path, f"sqlite:///{db}")
         _assert_nothing_lost(store, run)
-        assert run["elapsed"] < 60, f"1,000 actions took {run['elapsed']:.1f} s"
+        assert run["elapsed"] < MAX_SECONDS, f"1,000 actions took {run['elapsed']:.1f} s"
     finally:
         store.dispose()
 
@@ -105,4 +108,4 @@ def test_two_processes_1000_actions_on_postgresql(ctx, tmp_path):
     # the `store` fixture behind ctx is the PostgreSQL database, emptied for this test
     run = _two_writers(ctx, tmp_path, os.environ["COSELL_TEST_DATABASE_URL"])
     _assert_nothing_lost(ctx.store, run)
-    assert run["elapsed"] < 60, f"1,000 actions took {run['elapsed']:.1f} s"
+    assert run["elapsed"] < MAX_SECONDS, f"1,000 actions took {run['elapsed']:.1f} s"

@@ -21,9 +21,7 @@ from factories import NOW, PLAIN_APP, SELLER_SE, ctx_as, make_draft, make_inboun
 from model import services as svc
 from model.enums import HelpType, MarketplaceIntent, RegistrationStatus
 from model.schemas import Invitation, Note, Person
-from tui.app import CosellApp
 from tui.screens.deal_detail import DealDetailScreen
-from tui.settings import Settings
 from tui.widgets.lifecycle import LifecycleProgress
 
 SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48")]
@@ -106,50 +104,56 @@ async def show_dialog(pilot, kind_name: str) -> None:
     await pilot.pause()
 
 
-def snap(snap_compare, ctx, size, run_before) -> bool:
-    """The real app with default settings (never written) and no change polling."""
-    settings = Settings.model_construct()
-    settings._writable = False
-    app = CosellApp(ctx, settings=settings, poll_interval=None)
-    return snap_compare(app, terminal_size=size, run_before=run_before)
+@pytest.fixture
+def snap(snap_compare, ctx, make_snapshot_app, settle_app):
+    """``snap(size, run_before)``: the real app (default settings, no polling, no tick), settled, compared."""
+
+    def compare(size, run_before) -> bool:
+        async def prepared(pilot):
+            await run_before(pilot)
+            await settle_app(pilot)
+
+        return snap_compare(make_snapshot_app(ctx), terminal_size=size, run_before=prepared)
+
+    return compare
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_detail_received(snap_compare, ctx, deals, size):
+def test_detail_received(snap, ctx, deals, size):
     async def run_before(pilot):
         await show_detail(pilot, deals.received)
 
-    assert snap(snap_compare, ctx, size, run_before)
+    assert snap(size, run_before)
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_detail_in_progress(snap_compare, ctx, deals, size):
+def test_detail_in_progress(snap, ctx, deals, size):
     async def run_before(pilot):
         await show_detail(pilot, deals.progress)
 
-    assert snap(snap_compare, ctx, size, run_before)
+    assert snap(size, run_before)
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_detail_won_and_registered(snap_compare, ctx, deals, size):
+def test_detail_won_and_registered(snap, ctx, deals, size):
     async def run_before(pilot):
         await show_detail(pilot, deals.won)
 
-    assert snap(snap_compare, ctx, size, run_before)
+    assert snap(size, run_before)
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_dialog_accept(snap_compare, ctx, deals, size):
+def test_dialog_accept(snap, ctx, deals, size):
     async def run_before(pilot):
         await show_detail(pilot, deals.received)
         await pilot.press("a")
         await show_dialog(pilot, "AcceptDialog")
 
-    assert snap(snap_compare, ctx, size, run_before)
+    assert snap(size, run_before)
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_dialog_decline_reason(snap_compare, ctx, deals, size):
+def test_dialog_decline_reason(snap, ctx, deals, size):
     async def run_before(pilot):
         await show_detail(pilot, deals.received)
         await pilot.press("d")
@@ -157,11 +161,11 @@ def test_dialog_decline_reason(snap_compare, ctx, deals, size):
         pilot.app.screen.query_one("#reason", Select).value = "No capacity to take it on"
         await pilot.pause()
 
-    assert snap(snap_compare, ctx, size, run_before)
+    assert snap(size, run_before)
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_dialog_confirm_terminal(snap_compare, ctx, deals, size):
+def test_dialog_confirm_terminal(snap, ctx, deals, size):
     async def run_before(pilot):
         await show_detail(pilot, deals.received)
         await pilot.press("d")
@@ -170,11 +174,11 @@ def test_dialog_confirm_terminal(snap_compare, ctx, deals, size):
         await pilot.press("ctrl+s")
         await show_dialog(pilot, "ConfirmDialog")
 
-    assert snap(snap_compare, ctx, size, run_before)
+    assert snap(size, run_before)
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_dialog_confirm_early_win(snap_compare, ctx, deals, size):  # R8.12
+def test_dialog_confirm_early_win(snap, ctx, deals, size):  # R8.12
     def prepare():
         deal = svc.create_deal(ctx, make_draft(name="Tailspin toys telemetry"))
         for _ in range(4):
@@ -191,21 +195,21 @@ def test_dialog_confirm_early_win(snap_compare, ctx, deals, size):  # R8.12
         await settle(pilot, lambda: "72 hours" in str(getattr(pilot.app.screen, "title_text", "")), "72-hour warning")
         await show_dialog(pilot, "ConfirmDialog")
 
-    assert snap(snap_compare, ctx, size, run_before)
+    assert snap(size, run_before)
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_dialog_edit(snap_compare, ctx, deals, size):
+def test_dialog_edit(snap, ctx, deals, size):
     async def run_before(pilot):
         await show_detail(pilot, deals.progress)
         await pilot.press("e")
         await show_dialog(pilot, "EditDialog")
 
-    assert snap(snap_compare, ctx, size, run_before)
+    assert snap(size, run_before)
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_dialog_conflict(snap_compare, ctx, deals, size):
+def test_dialog_conflict(snap, ctx, deals, size):
     async def run_before(pilot):
         await show_detail(pilot, deals.progress)
         await pilot.press("e")
@@ -215,11 +219,11 @@ def test_dialog_conflict(snap_compare, ctx, deals, size):
         await pilot.press("ctrl+s")
         await show_dialog(pilot, "ConflictDialog")
 
-    assert snap(snap_compare, ctx, size, run_before)
+    assert snap(size, run_before)
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_dialog_register(snap_compare, ctx, deals, size):
+def test_dialog_register(snap, ctx, deals, size):
     def prepare():
         deal = svc.receive_inbound(ctx, make_inbound(id="5e1ec7ed-0000-4000-8000-000000000003",
                                                      name="Woodgrove bank copilot", value=Decimal("88000"),
@@ -237,11 +241,11 @@ def test_dialog_register(snap_compare, ctx, deals, size):
         await pilot.press("r")
         await show_dialog(pilot, "RegisterDialog")
 
-    assert snap(snap_compare, ctx, size, run_before)
+    assert snap(size, run_before)
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_dialog_note(snap_compare, ctx, deals, size):
+def test_dialog_note(snap, ctx, deals, size):
     async def run_before(pilot):
         await show_detail(pilot, deals.progress)
         await pilot.press("N")
@@ -249,4 +253,4 @@ def test_dialog_note(snap_compare, ctx, deals, size):
         pilot.app.screen.query_one("#text", TextArea).text = "Pricing call with the CFO on Tuesday"
         await pilot.pause()
 
-    assert snap(snap_compare, ctx, size, run_before)
+    assert snap(size, run_before)

@@ -9,8 +9,12 @@ customer, stage, value and expiry for a given seed.
 from __future__ import annotations
 
 import asyncio
+import functools
 import random
 import time
+from pathlib import Path
+
+import pytest
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
@@ -95,34 +99,78 @@ def bulk_deals(store, n: int, *, seed: int = 7, start: int = 1, now: datetime = 
     return ids
 
 
+def pilot_test(fn):
+    """Run an async test on a fresh event loop (the suite has no asyncio plugin); fixtures pass through."""
+
+    @functools.wraps(fn)
+    def run(*args, **kwargs):
+        return asyncio.run(fn(*args, **kwargs))
+
+    return run
+
+
+@pytest.fixture(autouse=True)
+def config_dir(tmp_path, monkeypatch) -> Path:
+    """Every dashboard test gets its own settings file (never the developer's)."""
+    path = tmp_path / "config"
+    monkeypatch.setenv("COSELL_CONFIG_DIR", str(path))
+    return path
+
+
 def make_ctx(store, clock: FixedClock | None = None, user: User = ADMIN) -> Ctx:
     return Ctx(store=store, clock=clock or FixedClock(NOW), user=user)
 
 
 def make_app(ctx: Ctx, **kw):
+    """The real app; live polling off unless a test asks for it (it would keep workers coming)."""
     from tui.app import CosellApp
 
     kw.setdefault("poll_interval", None)
     return CosellApp(ctx, **kw)
 
 
+def table_of(app):
+    from tui.widgets.deal_table import DealTable
+
+    return app.screen.query_one(DealTable)
+
+
+def visible_names(app) -> list[str]:
+    """Names of the deals on screen, top to bottom (read from the rendered grid, not the cache)."""
+    table = table_of(app)
+    top = round(table.scroll_y)
+    rows = [table.row_at(i) for i in range(top, min(top + table._visible_rows(), table.total))]
+    return [r.name for r in rows if r is not None]
+
+
 async def settle(pilot, timeout: float = 10.0) -> None:
-    """Wait until every worker finished and the grid has what it asked for (no fixed sleeps)."""
+    """Wait until the grid has what it asked for and no query is running (no fixed sleeps).
+
+    Workers that wait for the user (an action waiting on its dialog) and the
+    change poll are not waited for.
+    """
     from tui.widgets.deal_table import DealTable
 
     app = pilot.app
     deadline = time.monotonic() + timeout
     while True:
-        await app.workers.wait_for_complete()
         await pilot.pause()
-        tables = list(app.screen.query(DealTable))
-        busy = any(t.loading or t._in_flight or t._wanted for t in tables)
-        running = [w for w in app.workers if w.is_running and w.group != "change-poll"]
+        tables = [t for s in app.screen_stack for t in s.query(DealTable)]
+        busy = any(t.fetching or t._in_flight or t._wanted for t in tables)
+        running = [w for w in app.workers if w.is_running and w.group not in ("change-poll", "deal-action")
+                   and not (w.group == "deal-service" and _waits_for_user(app))]
         if not busy and not running:
+            await pilot.pause()
             return
         if time.monotonic() > deadline:
             raise AssertionError(f"app did not settle: tables busy={busy}, workers={running}")
         await asyncio.sleep(0.01)
+
+
+def _waits_for_user(app) -> bool:
+    from textual.screen import ModalScreen
+
+    return isinstance(app.screen, ModalScreen)
 
 
 def screen_text(app) -> str:

@@ -10,15 +10,18 @@ from __future__ import annotations
 import asyncio
 import functools
 import io
+from pathlib import Path
 from typing import Callable
 
 from rich.console import Console
 from textual.app import App
+from textual.screen import Screen
 from textual.widgets import Static
 
 from factories import make_draft, make_inbound
 from model import services as svc
 from model.services.context import Ctx
+import tui.app as tui_app
 from tui.app import CosellApp
 from tui.screens.deal_detail import DealDetailScreen
 from tui.settings import Settings
@@ -42,11 +45,21 @@ def offered_keys(screen) -> set[str]:
     return {ab.binding.id for ab in screen.active_bindings.values() if ab.binding.action.startswith("deal(")}
 
 
+class DetailApp(CosellApp):
+    """The real app (its CSS, error handler, signals, keymap), opening on an empty screen instead of
+    the dashboard: the dashboard's own queries would only slow these tests down."""
+
+    CSS_PATH = str(Path(tui_app.__file__).with_name("app.tcss"))  # relative paths resolve from this file
+
+    def get_default_screen(self) -> Screen:
+        return Screen()
+
+
 def make_app(ctx: Ctx) -> CosellApp:
-    """The real app, with default settings that are never written and no background polling."""
+    """The app with default settings that are never written and no background polling."""
     settings = Settings.model_construct()
     settings._writable = False
-    return CosellApp(ctx, settings=settings, poll_interval=None)
+    return DetailApp(ctx, settings=settings, poll_interval=None)
 
 
 async def wait_until(pilot, predicate: Callable[[], object], timeout: float = 5.0, what: str = "condition"):
@@ -133,21 +146,28 @@ MISSING = object()
 
 
 class Host(App):
-    """Pushes one dialog and records what it was dismissed with."""
+    """Pushes dialogs and records what the last one was dismissed with."""
 
-    def __init__(self, dialog) -> None:
+    def __init__(self, dialog=None) -> None:
         super().__init__()
         self.dialog = dialog
         self.result = MISSING
 
     def on_mount(self) -> None:
-        self.push_screen(self.dialog, self._done)
+        if self.dialog is not None:
+            self.push_screen(self.dialog, self._done)
 
     def _done(self, result) -> None:
         self.result = result
 
+    async def open(self, pilot, dialog):
+        """Push another dialog (one app run serves several cases) and wait until it shows."""
+        self.dialog, self.result = dialog, MISSING
+        await self.push_screen(dialog, self._done)
+        return await started(pilot, self)
+
 
 async def started(pilot, app: Host):
-    await wait_until(pilot, lambda: app.screen is app.dialog, what="dialog")
+    await wait_until(pilot, lambda: app.screen is app.dialog and app.dialog.is_mounted, what="dialog")
     await pilot.pause()
     return app.dialog

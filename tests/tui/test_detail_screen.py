@@ -111,7 +111,7 @@ async def test_detail_follows_a_change_made_elsewhere(ctx):
 
 @pilot_test
 async def test_favorite_key_toggles_the_heart(ctx):
-    deal = put_inbound(ctx)
+    deal = put_inbound(ctx, name=EVIL_NAME)
     app = make_app(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_detail(pilot, deal.id)
@@ -119,6 +119,10 @@ async def test_favorite_key_toggles_the_heart(ctx):
         await wait_idle(pilot, screen)
         assert svc.get_deal(ctx, deal.id).favorite  # R3.3
         assert screen.query_one("#detail-title", Static).content.plain.startswith("♥ ")
+        toast = list(app._notifications)[-1]
+        # The deal's name reaches the notification literally: not parsed as markup, escapes dropped.
+        assert not toast.markup and "“Contoso [bold red]x[/] red deal”" in toast.message
+        assert "\x1b" not in toast.message
         await pilot.press("f")
         await wait_idle(pilot, screen)
         assert not svc.get_deal(ctx, deal.id).favorite

@@ -11,8 +11,9 @@ from detail_support import (
 from model import services as svc
 from model.enums import Substatus
 from model.rules.lifecycle import Action
+from model.stages import Stage
 from tui.deal_actions import run_bulk_action, run_deal_action
-from tui.screens.dialogs import ConfirmDialog, ReasonDialog
+from tui.screens.dialogs import ConfirmDialog, ConflictDialog, ReasonDialog
 
 
 async def started_app(pilot):
@@ -107,12 +108,14 @@ async def test_a_stale_row_version_opens_the_conflict_dialog(ctx):
     app = make_app(ctx)
     async with app.run_test(size=(80, 24)) as pilot:
         host = await started_app(pilot)
-        from tui.screens.dialogs import ConflictDialog
-
-        worker = host.run_worker(run_deal_action(host, Action.MARK_STAGE, deal.id, version=1))
-        dialog = await wait_for_screen(pilot, ConflictDialog)
-        assert dialog.error.changed_by == "alice" and "accept" in dialog.error.changed_what
-        await pilot.press("escape")
-        await wait_until(pilot, lambda: worker.is_finished, what="cancelled")
-        assert worker.result is None
-    assert svc.get_deal(ctx, deal.id).stages_marked == []
+        for key in ("escape", "r", "a"):
+            worker = host.run_worker(run_deal_action(host, Action.MARK_STAGE, deal.id, version=1))
+            dialog = await wait_for_screen(pilot, ConflictDialog)
+            assert dialog.error.changed_by == "alice" and "accept" in dialog.error.changed_what
+            assert "Reload: see their version, and decide again." in str(dialog.query_one(".conflict-help").content)
+            await pilot.press(key)
+            await wait_until(pilot, lambda: worker.is_finished, what=f"choice {key}")
+            if key != "a":  # cancel, or reload without a form: nothing is marked
+                assert worker.result is None and svc.get_deal(ctx, deal.id).stages_marked == []
+        assert any(n.startswith("Reloaded: ") for n in notes_of(app))
+        assert worker.result.stages_marked == [Stage.QUALIFIED]  # re-applied on the fresh version

@@ -10,14 +10,14 @@ from tui.screens.dialogs import ConfirmDialog, ConflictDialog
 
 @pilot_test
 async def test_confirm_answers_yes_no_and_defaults_to_cancel():
-    for keys, expected in ((["y"], True), (["n"], False), (["escape"], False), (["enter"], False)):
-        app = Host(ConfirmDialog("Decline it?", "Nothing can be changed after this (R9.1)."))
-        async with app.run_test(size=(80, 24)) as pilot:
-            dialog = await started(pilot, app)
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        for keys, expected in ((["y"], True), (["n"], False), (["escape"], False), (["enter"], False)):
+            dialog = await app.open(pilot, ConfirmDialog("Decline it?", "Nothing can be changed after this (R9.1)."))
             assert app.focused is dialog.query_one("#cancel", Button)  # a stray Enter is harmless
             await pilot.press(*keys)
             await wait_until(pilot, lambda: app.result is not MISSING, what="answer")
-        assert app.result is expected, keys
+            assert app.result is expected, keys
 
 
 @pilot_test
@@ -39,18 +39,19 @@ def conflict(**kw) -> ConflictError:
 
 @pilot_test
 async def test_conflict_says_who_and_what_and_keeps_my_change():
-    for key, expected in (("r", "reload"), ("a", "reapply"), ("escape", None)):
-        app = Host(ConflictDialog(conflict(changed_by="bob", changed_what="edit: crm_id"), "Deal [b]x[/b]",
-                                  [("Deal name", "My [i]name[/i]"), ("CRM ID", None)]))
-        async with app.run_test(size=(80, 24)) as pilot:
-            dialog = await started(pilot, app)
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        for key, expected in (("r", "reload"), ("a", "reapply"), ("escape", None)):
+            dialog = await app.open(pilot, ConflictDialog(
+                conflict(changed_by="bob", changed_what="edit: crm_id"), "Deal [b]x[/b]",
+                [("Deal name", "My [i]name[/i]"), ("CRM ID", None)]))
             who = str(dialog.explanation())
             assert "Deal [b]x[/b] was changed by bob (edit: crm_id)" in who and "version 3 → 4" in who
             mine = str(dialog.change_summary())
             assert "Deal name: My [i]name[/i]" in mine and "CRM ID: —" in mine
             await pilot.press(key)
             await wait_until(pilot, lambda: app.result is not MISSING, what="choice")
-        assert app.result == expected, key
+            assert app.result == expected, key
 
 
 @pilot_test

@@ -16,7 +16,9 @@ from model.enums import (
 from model.stages import Stage
 from model.store.queries import DealQuery
 from tui.screens.new_deal import NewDealWizard
-from wizard_support import Harness, next_step, pick_customer, pilot_test, seed_recent_deal, type_into, wait_for
+from wizard_support import (  # noqa: F401 - wctx is a fixture
+    Harness, next_step, pick_customer, pilot_test, seed_recent_deal, type_into, wait_for, wctx,
+)
 
 SIZE = (100, 40)
 
@@ -83,8 +85,7 @@ async def test_ip_cosell_partner_led_deal(wctx):
         await pick_customer(pilot, "northwind")
         assert app.screen.draft.customer.account_id == "ACC-NW-1"
         await next_step(pilot, "details")
-        await fill_details(pilot, name="Northwind analytics", value="60 000", close="2027-03-31",
-                           notes="Customer wants a data platform")
+        await fill_details(pilot, name="NW data", value="60 000", close="2027-03-31", notes="Data hub")
         await next_step(pilot, "marketplace")
         app.screen.query_one("#marketplace").focus()
         await pilot.pause()
@@ -98,7 +99,7 @@ async def test_ip_cosell_partner_led_deal(wctx):
         await pilot.pause()
         await pilot.press("right", "enter")  # "Should Microsoft sellers see this deal?" Yes
         assert "Partner-led" in str(app.screen.query_one("#sale-type-preview").render())
-        assert outbound(wctx) == [d for d in outbound(wctx) if d.name == "Earlier deal"]  # nothing written yet
+        assert [d.name for d in outbound(wctx)] == ["Earlier deal"]  # nothing written yet
         await next_step(pilot, "review")
         await create(pilot, app)
     deal = app.results[0]
@@ -119,16 +120,16 @@ async def test_services_cosell_with_role_area_and_play(wctx):
     async with app.run_test(size=SIZE) as pilot:
         await pick_customer(pilot, "contoso retail", confirm=True)  # Unmanaged: a second enter (R4.4)
         await next_step(pilot, "details")
-        await fill_details(pilot, name="Contoso rollout", value="45000", close="2027-02-15",
-                           notes="Deployment help for the new stores", kind_keys=("right", "enter"))
+        await fill_details(pilot, name="Rollout", value="45000", close="2027-02-15", notes="New stores",
+                           kind_keys=("right", "enter"))
         await choose(pilot, "#partner-role", 5)  # prompt → … → Deployment services
-        await type_into(pilot, "#partner-program", "Solutions Partner for Infrastructure")
-        await type_into(pilot, "#solution-area", "Infrastructure")
-        await type_into(pilot, "#solution-play", "Migrate and Modernize Your Estate")
+        await type_into(pilot, "#partner-program", "SP Infra")
+        await type_into(pilot, "#solution-area", "Infra")
+        await type_into(pilot, "#solution-play", "Migrate")
         await next_step(pilot, "team")  # no marketplace step for services (R5.1)
-        await type_into(pilot, "#member-name", "Dana Deploy")
-        await type_into(pilot, "#member-phone", "+46 8 123 456")
-        await type_into(pilot, "#member-email", "dana@contoso-partner.com")
+        await type_into(pilot, "#member-name", "Dana")
+        await type_into(pilot, "#member-phone", "+46 8 12")
+        await type_into(pilot, "#member-email", "d@cp.se")
         await pilot.press("enter")
         await next_step(pilot, "solutions")
         await next_step(pilot, "sale_type")  # solutions are optional for services co-sell (R6.4)
@@ -137,8 +138,8 @@ async def test_services_cosell_with_role_area_and_play(wctx):
     stored = svc.get_deal(wctx, app.results[0].id)
     assert stored.kind is DealKind.SERVICES_COSELL
     assert stored.partner_role is PartnerRole.DEPLOYMENT
-    assert stored.partner_program == "Solutions Partner for Infrastructure"
-    assert (stored.solution_area, stored.solution_play) == ("Infrastructure", "Migrate and Modernize Your Estate")
+    assert stored.partner_program == "SP Infra" and [p.email for p in stored.team] == ["d@cp.se"]
+    assert (stored.solution_area, stored.solution_play) == ("Infra", "Migrate")
     assert stored.customer.source is AccountTab.UNMANAGED and stored.solutions == []
     assert stored.sale_type is SaleType.PRIVATE and stored.marketplace_intent is None
 
@@ -146,17 +147,15 @@ async def test_services_cosell_with_role_area_and_play(wctx):
 @pilot_test
 async def test_private_deal_on_a_duns_customer(wctx):
     """No help, not shared → private (R7.1); the customer comes from Other (DUNS) (R4.5)."""
+    seed_recent_deal(wctx)
     app = Harness(wctx, NewDealWizard)
     async with app.run_test(size=SIZE) as pilot:
         await pick_customer(pilot, "lucerne publishing", confirm=True)
         await next_step(pilot, "details")
-        await fill_details(pilot, name="Lucerne archive", value="12000", close="2027-05-01", notes="Archive search")
+        await fill_details(pilot, name="Archive", value="12000", close="2027-05-01", notes="Search")
         await next_step(pilot, "marketplace")
         await next_step(pilot, "team")
-        await type_into(pilot, "#member-name", "Eve Owner")
-        await type_into(pilot, "#member-phone", "+41 22 555 01 01")
-        await type_into(pilot, "#member-email", "eve@contoso-partner.com")
-        await pilot.press("enter")
+        await add_recent(pilot, 3)
         await next_step(pilot, "solutions")
         await add_solution(pilot, "field service")
         await next_step(pilot, "sale_type")
@@ -172,24 +171,21 @@ async def test_private_deal_on_a_duns_customer(wctx):
 @pilot_test
 async def test_cosell_asking_microsoft_with_customer_contact(wctx):
     """Any help option → co-sell (R7.3); the customer contact and consent go with it (R4.10)."""
+    seed_recent_deal(wctx)
     app = Harness(wctx, NewDealWizard)
     async with app.run_test(size=SIZE) as pilot:
         await pick_customer(pilot, "tailspin toys")
-        await type_into(pilot, "#contact-name", "Tim Buyer")
-        await type_into(pilot, "#contact-phone", "+44 20 7946 0000")
-        await type_into(pilot, "#contact-email", "tim@tailspin.example")
+        await type_into(pilot, "#contact-name", "Tim")
+        await type_into(pilot, "#contact-phone", "+44 20 79")
+        await type_into(pilot, "#contact-email", "tim@ts.uk")
         app.screen.query_one("#consent").focus()
         await pilot.pause()
         await pilot.press("space")
         await next_step(pilot, "details")
-        await fill_details(pilot, name="Tailspin AI", value="80000", close="2027-04-30",
-                           notes="Need an architecture review from Microsoft")
+        await fill_details(pilot, name="Tailspin AI", value="80000", close="2027-04-30", notes="Design review")
         await next_step(pilot, "marketplace")
         await next_step(pilot, "team")
-        await type_into(pilot, "#member-name", "Bob Seller")
-        await type_into(pilot, "#member-phone", "+46 70 123 45 67")
-        await type_into(pilot, "#member-email", "bob@contoso-partner.com")
-        await pilot.press("enter")
+        await add_recent(pilot, 2)
         await next_step(pilot, "solutions")
         await add_solution(pilot, "insights")
         await next_step(pilot, "sale_type")
@@ -200,26 +196,24 @@ async def test_cosell_asking_microsoft_with_customer_contact(wctx):
     stored = svc.get_deal(wctx, app.results[0].id)
     assert stored.sale_type is SaleType.CO_SELL and stored.help_type is HelpType.ARCHITECTURE
     assert stored.microsoft_status is MicrosoftStatus.INVITED and stored.share_with_microsoft
-    assert [(c.name, c.email) for c in stored.customer.contacts] == [("Tim Buyer", "tim@tailspin.example")]
+    assert [(c.name, c.email) for c in stored.customer.contacts] == [("Tim", "tim@ts.uk")]
     assert stored.customer.consent_to_share
 
 
 @pilot_test
 async def test_solution_assessment_with_one_assessment_and_location(wctx):
     """SA (R2.4): marketplace and sale-type steps are skipped; exactly one assessment and its location (R6.6)."""
+    seed_recent_deal(wctx)
     app = Harness(wctx, NewDealWizard)
     visited = []
     async with app.run_test(size=SIZE) as pilot:
         await pick_customer(pilot, "wide world importers")
         await next_step(pilot, "details")
-        await fill_details(pilot, name="WWI data assessment", value="15000", close="2027-01-31",
-                           notes="Assess the data estate", kind_keys=("right", "right", "enter"))
+        await fill_details(pilot, name="WWI SA", value="15000", close="2027-01-31", notes="Assess",
+                           kind_keys=("right", "right", "enter"))
         await next_step(pilot, "team")
         visited.append(app.screen.current)
-        await type_into(pilot, "#member-name", "Carla Architect")
-        await type_into(pilot, "#member-phone", "+46 70 765 43 21")
-        await type_into(pilot, "#member-email", "carla@contoso-partner.com")
-        await pilot.press("enter")
+        await add_recent(pilot, 3)
         await next_step(pilot, "solutions")
         assert app.screen.step("solutions").source().value == "assessment"
         await add_solution(pilot, "data")
@@ -236,18 +230,15 @@ async def test_solution_assessment_with_one_assessment_and_location(wctx):
 @pilot_test
 async def test_p2p_deal_inviting_two_partners(wctx):
     """Invite partner, twice (R7.4): each with its own close date, value and currency; the deal is P2P."""
+    seed_recent_deal(wctx)
     app = Harness(wctx, NewDealWizard)
     async with app.run_test(size=SIZE) as pilot:
         await pick_customer(pilot, "northwind")
         await next_step(pilot, "details")
-        await fill_details(pilot, name="Northwind joint bid", value="200000", close="2027-06-30",
-                           notes="Joint bid with two partners")
+        await fill_details(pilot, name="Joint bid", value="200000", close="2027-06-30", notes="Two partners")
         await next_step(pilot, "marketplace")
         await next_step(pilot, "team")
-        await type_into(pilot, "#member-name", "Bob Seller")
-        await type_into(pilot, "#member-phone", "+46 70 123 45 67")
-        await type_into(pilot, "#member-email", "bob@contoso-partner.com")
-        await pilot.press("enter")
+        await add_recent(pilot, 2)
         await next_step(pilot, "solutions")
         await add_solution(pilot, "insights")
         await next_step(pilot, "sale_type")

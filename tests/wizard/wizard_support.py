@@ -7,10 +7,10 @@ from __future__ import annotations
 import asyncio
 import functools
 import time
-
 from datetime import date
 from decimal import Decimal
 
+import pytest
 from textual.app import App
 
 from model.accounts.catalogue import upsert_rows
@@ -56,6 +56,16 @@ PARTNERS = [
 
 ME = Person(name="Bob Seller", phone="+46 70 123 45 67", email="bob@contoso-partner.com")
 COLLEAGUE = Person(name="Carla Architect", phone="+46 70 765 43 21", email="carla@contoso-partner.com")
+
+
+@pytest.fixture
+def wctx(ctx):
+    """The admin context (root conftest) on a store holding the reference catalogues.
+
+    Test modules import it by name: a second conftest.py would clash with the root one's module name.
+    """
+    seed_reference(ctx.store)
+    return ctx
 
 
 def seed_reference(store) -> None:
@@ -127,10 +137,7 @@ async def type_into(pilot, selector: str, text: str) -> None:
     """Focus a field and type into it, key by key."""
     widget = pilot.app.screen.query_one(selector)
     widget.focus()
-    await pilot.pause()
-    if text:
-        await pilot.press(*["space" if c == " " else c for c in text])
-    await pilot.pause()
+    await pilot.press(*["space" if c == " " else c for c in text])
 
 
 async def pick_customer(pilot, query: str, *, moves: tuple[str, ...] = (), confirm: bool = False) -> None:
@@ -180,3 +187,48 @@ def pilot_test(fn):
         return asyncio.run(fn(*args, **kwargs))
 
     return run
+
+
+def ready_draft(**kw):
+    """A draft that passes every step: the wizard opened on it starts at step 1 with the customer chosen."""
+    from model.enums import AccountMatch, AccountTab, DealKind, HelpType, RegistrationKind
+    from model.schemas import Customer, DealDraft, DealSolution
+
+    base = dict(
+        name="NW data", kind=DealKind.IP_COSELL, location="Sweden",
+        customer=Customer(name="Northwind Traders AB", account_id="ACC-NW-1", source=AccountTab.MANAGED,
+                          match=AccountMatch.MANAGED, city="Stockholm", country="SE", macc=True),
+        value=Decimal("60000"), currency="USD", close_date=date(2027, 3, 31), notes="Data platform",
+        team=[ME], help_type=HelpType.NONE, share_with_microsoft=True,
+        solutions=[DealSolution(solution_id="SOL-AZ-1", name="Contoso Insights on Azure",
+                                source=SolutionSource.MY_COMPANY, publisher="Contoso Partner", macc_eligible=True,
+                                incentivized=True, registration_kind=RegistrationKind.AZURE_IP_COSELL)],
+    )
+    base.update(kw)
+    return DealDraft(**base)
+
+
+async def goto(pilot, key: str) -> None:
+    """Move forward with ctrl+n until step ``key`` (every step on the way must pass)."""
+    for _ in range(8):
+        if pilot.app.screen.current == key:
+            return
+        before = pilot.app.screen.current
+        await next_step(pilot)
+        if pilot.app.screen.current == before:
+            raise AssertionError(f"stuck on {before}: {shown_errors(pilot.app.screen)}")
+    raise AssertionError(f"never reached {key}")
+
+
+def count_deals(ctx) -> int:
+    from model import services as svc
+    from model.enums import Tab
+    from model.store.queries import DealQuery
+
+    return svc.count_deals(ctx, DealQuery(tab=Tab.OUTBOUND))
+
+
+def screen_text(app) -> str:
+    """The screen as plain text, the way the user sees it."""
+    strips = app.screen._compositor.render_strips()
+    return "\n".join("".join(seg.text for seg in strip) for strip in strips)

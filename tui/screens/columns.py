@@ -50,7 +50,7 @@ class ColumnChooser(ModalScreen[list[str] | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical():
-            yield Label(f"Columns of {self.tab.label} · space ticks, enter keeps")
+            yield Label(f"Columns of {self.tab.value.capitalize()} · space ticks, enter keeps")
             yield ColumnList(*(
                 Selection(Text.assemble((col.title, "bold"), "  ", (col.description, "dim")), key,
                           key in self.current, id=f"col-{key}")

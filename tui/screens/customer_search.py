@@ -71,12 +71,15 @@ def hit_prompt(tab: AccountTab, account: Account, *, linked: int = 0, expanded: 
         text.append("  ")
         text.append(label, style=style)
     if duplicate:
-        text.append("  may be a duplicate", style="italic dark_orange")
+        text.append("  ")
+        text.append("may be a duplicate", style="italic dark_orange")
     if via_parent and account.parent_name:
-        text.append("  part of ", style="dim")
+        text.append("  ")
+        text.append("part of ", style="dim")
         text.append_text(literal(account.parent_name, style="dim"))
     if linked:
-        text.append(f"  linked accounts ({linked})", style="cyan")
+        text.append("  ")
+        text.append(f"linked accounts ({linked})", style="cyan")
     return text
 
 
@@ -264,7 +267,8 @@ class CustomerSearchScreen(ModalScreen[Choice | None]):
         oid, tab, account = current
         text = Text()
         text.append_text(literal(account.name, style="bold"))
-        text.append_text(literal(f" #{account.account_id}", style="dim"))
+        text.append(" ")
+        text.append_text(literal(f"#{account.account_id}", style="dim"))
         text.append(f" · {tab.label}")
         text.append(" · MACC contract: " + ("yes (R4.7)" if account.macc else "no"))
         if account.federal:
@@ -322,8 +326,14 @@ class CustomerSearchScreen(ModalScreen[Choice | None]):
         self._render_lists()
 
     def _switch(self, step: int) -> None:
+        """The next result tab that has rows (any tab, when none has)."""
         tabs = list(RESULT_TABS)
-        i = (tabs.index(self._active_tab()) + step) % len(tabs)
+        filled = [t for t in tabs if self.result and self.result.tabs.get(t)]
+        i = tabs.index(self._active_tab())
+        for _ in tabs:
+            i = (i + step) % len(tabs)
+            if not filled or tabs[i] in filled:
+                break
         self.query_one(TabbedContent).active = f"pane-{tabs[i].value}"
         self.query_one(f"#list-{tabs[i].value}", ResultList).focus()
 

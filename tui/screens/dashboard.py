@@ -42,6 +42,7 @@ _STAGES = (None, *Stage)
 _KINDS = (None, *DealKind)
 _TABS = Binding.Group("Tabs", compact=True)
 _ACT = Binding.Group("Act", compact=True)
+_QUICK = Binding.Group("Quick", compact=True)
 
 #: Keys that still apply on the read-only Closed tab (R8.14): the heart (a tag) and registering a won deal.
 _CLOSED_OK = {Action.FAVORITE, Action.REGISTER}
@@ -63,12 +64,14 @@ class DashboardScreen(Screen):
         Binding("4", "show_tab('closed')", "Closed", id="tab.closed", group=_TABS,
                 tooltip="Won, lost, declined, expired and error-closed deals (R8.14)"),
         Binding("enter", "open_deal", "Open", id="deal.open", tooltip="Open the deal: every field and its history"),
-        Binding("slash", "filter", "Filter", id="view.filter",
+        # Priority: runs as the key arrives, so keys typed in the same burst (`/north` pasted, or
+        # batched over SSH) already find the filter box focused instead of firing n, r, t...
+        Binding("slash", "filter", "Filter", id="view.filter", priority=True,
                 tooltip="Filter as you type over deal name, customer, CRM ID and notes"),
-        Binding("e", "toggle_expiring", "Expiring", id="view.expiring",
+        Binding("e", "toggle_expiring", "Expiring", id="view.expiring", group=_QUICK,
                 tooltip="Only received inbound deals expiring within 72 hours"),
-        Binding("g", "cycle_stage", "Stage", id="view.stage", tooltip="Quick filter: cycle through the stages"),
-        Binding("t", "cycle_kind", "Kind", id="view.kind",
+        Binding("g", "cycle_stage", "Stage", id="view.stage", group=_QUICK, tooltip="Quick filter: cycle through the stages"),
+        Binding("t", "cycle_kind", "Kind", id="view.kind", group=_QUICK,
                 tooltip="Quick filter: IP co-sell, services co-sell, solution assessment"),
         Binding("c", "choose_columns", "Columns", id="view.columns", tooltip="Choose the grid's columns (R11.3)"),
         Binding("f", "deal_action('favorite')", "♥", id="deal.favorite",
@@ -265,14 +268,14 @@ class DashboardScreen(Screen):
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
-        self.table.focus()
+        self.set_focus(self.table)
 
     # -- actions: view --------------------------------------------------------------------------
     def action_show_tab(self, name: str) -> None:
         tab = Tab(name)
         if tab is not self.tab:
             self.query_one(Tabs).active = f"tab-{tab.value}"  # posts TabActivated → _switch
-        self.table.focus()
+        self.set_focus(self.table)
 
     def _switch(self, tab: Tab) -> None:
         self._cursors[self.tab] = self.table.cursor_row
@@ -281,7 +284,8 @@ class DashboardScreen(Screen):
         self._apply_query(cursor=self._cursors.get(tab, 0), summary=True)
 
     def action_filter(self) -> None:
-        self.query_one("#filter", Input).focus()
+        # Focus now, not after a refresh: keys typed right after `/` (pasted, or batched over SSH) must land in the box.
+        self.set_focus(self.query_one("#filter", Input))
 
     def action_toggle_expiring(self) -> None:
         self.expiring = not self.expiring
@@ -301,7 +305,7 @@ class DashboardScreen(Screen):
         if box.has_focus:
             box.value = ""
             self._set_text("")
-            self.table.focus()
+            self.set_focus(self.table)
         elif self.table.marked:
             self.table.clear_marks()
         elif self._filtered:
@@ -336,6 +340,8 @@ class DashboardScreen(Screen):
             if self.table.marked and act in (Action.FAVORITE, Action.DECLINE):
                 return True
             return None if self.table.cursor_deal is None else True
+        if action == "filter":  # in the box, `/` is just a character
+            return not self.query_one("#filter", Input).has_focus
         if action == "open_deal":
             return None if self.table.cursor_deal is None else True
         if action == "back_out":

@@ -79,6 +79,7 @@ class DealDetailScreen(Screen):
         self.events: list[Event] = []
         self.busy = False
         self._seen_counter: int | None = None
+        self._offered: set[Action] | None = None
 
     # -- layout ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -188,7 +189,10 @@ class DealDetailScreen(Screen):
         lifecycle = self.query_one(LifecycleProgress)
         if (lifecycle.deal, lifecycle.now) != (deal, now):
             await lifecycle.show(deal, now)
-        self.refresh_bindings()
+        keys = offered(deal, now)
+        if keys != self._offered:  # the footer redraws only when the phase's keys change
+            self._offered = keys
+            self.refresh_bindings()
 
     # -- actions --------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:

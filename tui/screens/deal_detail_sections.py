@@ -95,7 +95,9 @@ def title_text(deal: Deal, now: datetime) -> Text:
     if deal.sale_type is not None:
         parts.append(deal.sale_type.label)
     parts.append(deal.substatus.label)
-    line = Text.assemble("\n", (" · ".join(parts) + f" · {deal.stage.value} {info(deal.stage).percent}%", "dim"))
+    if not deal.is_received:
+        parts.append(f"{deal.stage.value} {info(deal.stage).percent}%")
+    line = Text.assemble("\n", (" · ".join(parts), "dim"))
     countdown = expiry(deal, now)
     if countdown is not None:
         line.append(" · ")
@@ -117,7 +119,8 @@ def deal_fields(deal: Deal, now: datetime) -> Table:
         ("Kind", Text(deal.kind.label)),
         ("Sale type", Text(deal.sale_type.label if deal.sale_type else "— (assessment)")),
         ("Status", Text(f"{deal.status.label} · {deal.substatus.label}")),
-        ("Stage", Text(f"{deal.stage.value} ({info(deal.stage).percent} %)")),
+        ("Stage", Text("not accepted yet (R8.2)", style="dim") if deal.is_received
+         else Text(f"{deal.stage.value} ({info(deal.stage).percent} %)")),
         ("Location", Text.assemble(literal(deal.location), Text("  fixed (R1.2)", style="dim"))),
         ("Value", money(deal, now)),
         ("Close date", when(deal.close_date)),

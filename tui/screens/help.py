@@ -35,7 +35,7 @@ def keys_of(screen: Screen) -> list[KeyHelp]:
         binding = active.binding
         if binding.system:
             continue
-        ident = (id(active.node), binding.action)
+        ident = (id(active.node), binding.id or binding.action)
         grouped.setdefault(ident, [active, []])[1].append(app.get_key_display(binding.with_key(key)))
     out = []
     for active, keys in grouped.values():
@@ -49,11 +49,11 @@ class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
     HelpScreen > Vertical {
-        width: 100; max-width: 100%; height: auto; max-height: 100%;
+        width: 100%; height: auto; max-height: 100%; margin: 0 1;
         border: round $accent; background: $panel; padding: 0 1;
     }
     HelpScreen Label { color: $text-muted; width: 1fr; }
-    HelpScreen DataTable { height: auto; max-height: 30; }
+    HelpScreen DataTable { height: auto; max-height: 100%; }
     """
 
     BINDINGS = [

@@ -185,7 +185,8 @@ class MicrosoftHelpForm(Vertical):
                                              id="help-type", compact=True), key="help_type")
         yield Static("Notes: say what help you want; Microsoft has 14 days to decide, and asking does not "
                      "guarantee a seller joins (R7.3).", classes="hint")
-        yield TextArea(id="help-notes", compact=True, tab_behavior="focus")
+        yield TextArea(id="help-notes", compact=True, tab_behavior="focus",
+                       placeholder="the help you want from Microsoft")
         yield FieldError("notes")
         yield Static("Customer contact for Microsoft (required, R4.10)", classes="section-title")
         yield from row("Contact name", Input(contact.name, id="contact-name", compact=True, max_length=200))
@@ -321,7 +322,8 @@ class InvitePartnerDialog(CosellDialog):
                                              is not HelpType.NONE else HelpType.GENERAL, allow_blank=False,
                                              id="help-type", compact=True), key="help_type")
         yield Static("Notes for the invited partner", classes="hint")
-        yield TextArea(inv.notes if inv else "", id="inv-notes", compact=True, tab_behavior="focus")
+        yield TextArea(inv.notes if inv else "", id="inv-notes", compact=True, tab_behavior="focus",
+                       placeholder="what you ask of this partner (optional)")
         yield FieldError("notes")
         team = list(src.team) if src else []
         chosen_team = {p.email for p in inv.team} if inv else {p.email for p in team}

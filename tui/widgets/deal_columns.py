@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
+from rich.style import Style
+from rich.text import Text
+
 from model import stages
 from model.enums import DealKind
 from model.schemas import DealRow
@@ -118,3 +121,42 @@ def layout(keys: list[str], width: int) -> list[tuple[Column, int, int]]:
         out.append((col, x, w))
         x += w + gap
     return out
+
+
+def fit(cell: Text, width: int, right: bool) -> Text:
+    """The cell cut to ``width`` cells (with an ellipsis) and padded, left- or right-aligned."""
+    cell.no_wrap = True
+    cell.truncate(width, overflow="ellipsis")
+    if cell.cell_len < width:
+        if right:
+            cell.pad_left(width - cell.cell_len)
+        else:
+            cell.pad_right(width - cell.cell_len)
+    return cell
+
+
+def header_text(columns: list[tuple[Column, int, int]], sorted_key: str | None, descending: bool,
+                cursor: int | None, sorted_style: Style, cursor_style: Style) -> Text:
+    """The header row: titles, ▲/▼ on the sorted column, the focused column (``cursor``) marked."""
+    text = Text(no_wrap=True)
+    for i, (col, x, w) in enumerate(columns):
+        text.append(" " * (x - text.cell_len))
+        title, style = col.title, Style()
+        if col.key == sorted_key:
+            title += " ▼" if descending else " ▲"
+            style += sorted_style
+        if i == cursor:
+            style += cursor_style
+        text.append_text(fit(Text(title, style=style), w, col.right))
+    return text
+
+
+def row_text(row: DealRow, columns: list[tuple[Column, int, int]], now: datetime,
+             style_of: Callable[[str], Style]) -> Text:
+    """One deal as a line of cells; ``style_of`` turns a cell's style name ("heart", "expiry-24h") into a Style."""
+    text = Text(no_wrap=True)
+    for col, x, w in columns:
+        text.append(" " * (x - text.cell_len))
+        value, part = col.cell(row, now)
+        text.append_text(fit(Text(value, style=style_of(part) if part else Style()), w, col.right))
+    return text

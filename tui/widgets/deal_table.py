@@ -31,14 +31,14 @@ from textual.strip import Strip
 from model import services as svc
 from model.schemas import DealRow
 from model.store.queries import DEFAULT_SORT, DealQuery
-from tui.widgets.deal_columns import COLUMNS, column_for_sort, layout
+from tui.widgets.deal_columns import COLUMNS, column_for_sort, header_text, layout, row_text
 
 PAGE = 100          # rows per fetch
 MAX_PAGES = 24      # pages kept in memory (the rest are fetched again when scrolled to)
 GUTTER = 2          # mark column on the left, never scrolled away
 
 
-class DealTable(ScrollView, can_focus=True):
+class DealTable(ScrollView, can_focus=True, inherit_bindings=False):
     """Deals of one query (tab, filter, sort), paged from the store."""
 
     DEFAULT_CSS = (Path(__file__).with_suffix(".tcss")).read_text(encoding="utf-8")
@@ -113,7 +113,7 @@ class DealTable(ScrollView, can_focus=True):
         self.query_spec = DealQuery()
         self.columns: list[str] = ["name"]
         self.total = 0
-        self.loading = True
+        self.fetching = True
         self.marked: dict[str, DealRow] = {}
         self._pages: dict[int, list[DealRow]] = {}
         self._in_flight: set[int] = set()
@@ -132,7 +132,7 @@ class DealTable(ScrollView, can_focus=True):
         self._generation += 1
         self._pages.clear()
         self._in_flight.clear()
-        self.loading = True
+        self.fetching = True
         self.set_reactive(DealTable.cursor_row, max(cursor, 0))
         self.scroll_to(y=max(cursor - self._visible_rows() // 2, 0), animate=False)
         self._start_reload(anchor=None)
@@ -211,7 +211,7 @@ class DealTable(ScrollView, can_focus=True):
         message.stop()
         if message.generation != self._generation:
             return  # a newer query or reload is on its way
-        self.loading = False
+        self.fetching = False
         self.total = message.total
         self._pages = dict(message.pages)
         self._update_virtual_size()
@@ -240,6 +240,16 @@ class DealTable(ScrollView, can_focus=True):
         if self.cursor_row // PAGE == message.page:
             self.post_message(self.Highlighted(self, self.cursor_deal))
 
+    def on_worker_state_changed(self, event) -> None:
+        """A failed query is shown by the app (``show_error``); here the grid just stops waiting for it."""
+        from textual.worker import WorkerState
+
+        if event.state is WorkerState.ERROR:
+            if event.worker.group == "deal-table-reload":
+                self.fetching = False
+            self._in_flight.clear()
+            self.refresh()
+
     def _evict(self) -> None:
         if len(self._pages) <= MAX_PAGES:
             return
@@ -248,7 +258,7 @@ class DealTable(ScrollView, can_focus=True):
             del self._pages[page]
 
     def _want(self, page: int) -> None:
-        if page in self._pages or page in self._in_flight or self.loading:
+        if page in self._pages or page in self._in_flight or self.fetching:
             return
         if not self._wanted:
             self.call_after_refresh(self._fetch_wanted)
@@ -317,7 +327,7 @@ class DealTable(ScrollView, can_focus=True):
             return self._header_strip(width, base)
         index = round(self.scroll_y) + y - 1
         if index >= self.total:
-            if self.total == 0 and y == 2 and not self.loading:
+            if self.total == 0 and y == 2 and not self.fetching:
                 text = Text("  No deals here" + (" match the filter" if _filtered(self.query_spec) else ""),
                             style=self.get_component_rich_style("deal-table--empty"))
                 return Strip(list(text.render(self.app.console)), text.cell_len).extend_cell_length(width, base).crop(0, width)
@@ -330,43 +340,25 @@ class DealTable(ScrollView, can_focus=True):
         return self._row_strip(row, index, width, base)
 
     def _header_strip(self, width: int, base: Style) -> Strip:
-        header = base + self.get_component_rich_style("deal-table--header")
-        sorted_style = self.get_component_rich_style("deal-table--header-sorted", partial=True)
-        cursor_style = self.get_component_rich_style("deal-table--column-cursor", partial=True)
         sort_key, desc = self.effective_sort
-        sorted_col = column_for_sort(sort_key)
-        text = Text(no_wrap=True)
-        for i, (col, x, w) in enumerate(self._columns_layout()):
-            if x > text.cell_len:
-                text.append(" " * (x - text.cell_len))
-            title = col.title
-            style = Style()
-            if col.key == sorted_col:
-                title += " ▼" if desc else " ▲"
-                style += sorted_style
-            if i == self.cursor_column and self.has_focus:
-                style += cursor_style
-            text.append_text(_fit(Text(title, style=style), w, col.right))
-        return self._line_strip(Text(" " * GUTTER), text, width, header)
+        text = header_text(self._columns_layout(), column_for_sort(sort_key), desc,
+                           self.cursor_column if self.has_focus else None,
+                           self.get_component_rich_style("deal-table--header-sorted", partial=True),
+                           self.get_component_rich_style("deal-table--column-cursor", partial=True))
+        return self._line_strip(Text(" " * GUTTER), text, width,
+                                base + self.get_component_rich_style("deal-table--header"))
 
     def _row_strip(self, row: DealRow, index: int, width: int, base: Style) -> Strip:
-        now = self.app.ctx.clock.now()
-        marked = row.id in self.marked
+        marked, cursor = row.id in self.marked, index == self.cursor_row
         style = base
         if marked:
             style += self.get_component_rich_style("deal-table--marked")
-        if index == self.cursor_row:
+        if cursor:
             style += self.get_component_rich_style("deal-table--cursor")
-        text = Text(no_wrap=True)
-        for col, x, w in self._columns_layout():
-            if x > text.cell_len:
-                text.append(" " * (x - text.cell_len))
-            value, component = col.cell(row, now)
-            cell_style = (self.get_component_rich_style(f"deal-table--{component}", partial=True)
-                          if component else Style())
-            text.append_text(_fit(Text(value, style=cell_style), w, col.right))
+        text = row_text(row, self._columns_layout(), self.app.ctx.clock.now(),
+                        lambda part: self.get_component_rich_style(f"deal-table--{part}", partial=True))
         # The gutter says it in characters too (▸ cursor, ● marked): NO_COLOR and screen readers lose styles.
-        gutter = Text(("▸" if index == self.cursor_row else " ") + ("●" if marked else " "))
+        gutter = Text(("▸" if cursor else " ") + ("●" if marked else " "))
         return self._line_strip(gutter, text, width, style)
 
     def _line_strip(self, gutter: Text, body: Text, width: int, style: Style) -> Strip:
@@ -377,9 +369,6 @@ class DealTable(ScrollView, can_focus=True):
         body_strip = body_strip.crop(scroll_x, scroll_x + view).extend_cell_length(view)
         segments = list(gutter.render(console)) + list(body_strip)
         return Strip(segments).apply_style(style).extend_cell_length(width, style).crop(0, width)
-
-    def on_clock_tick(self) -> None:
-        self.refresh()
 
     # -- cursor and keys -------------------------------------------------------------------
     def watch_cursor_row(self, old: int, new: int) -> None:
@@ -477,14 +466,3 @@ class DealTable(ScrollView, can_focus=True):
 def _filtered(q: DealQuery) -> bool:
     return bool(q.text.strip() or q.stage or q.kind or q.expiring_within)
 
-
-def _fit(cell: Text, width: int, right: bool) -> Text:
-    """The cell cut to ``width`` cells (with an ellipsis) and padded, left- or right-aligned."""
-    cell.no_wrap = True
-    cell.truncate(width, overflow="ellipsis")
-    if cell.cell_len < width:
-        if right:
-            cell.pad_left(width - cell.cell_len)
-        else:
-            cell.pad_right(width - cell.cell_len)
-    return cell

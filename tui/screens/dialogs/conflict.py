@@ -31,11 +31,12 @@ class ConflictDialog(ModalScreen[str | None]):
     ]
 
     def __init__(self, error: ConflictError, deal_name: str, your_change: list[tuple[str, object]],
-                 *, can_reapply: bool = True) -> None:
+                 *, can_reapply: bool = True, form: bool = True) -> None:
         super().__init__()
         self.error, self.deal_name = error, deal_name
         self.your_change = list(your_change)
         self.can_reapply = can_reapply
+        self.form = form  # whether Reload brings back a form to fill in (else it just shows their version)
 
     def explanation(self) -> Text:
         who = literal(self.error.changed_by or "another user", "bold")
@@ -60,8 +61,9 @@ class ConflictDialog(ModalScreen[str | None]):
             yield Static(Text("The deal was changed by someone else"), classes="dialog-title")
             yield Static(self.explanation(), classes="conflict-who")
             yield Static(self.change_summary(), classes="conflict-mine")
-            yield Static(Text("Reload: see their version, then your form again with what you typed.\n"
-                              "Re-apply: save your change on top of theirs."), classes="conflict-help")
+            reload = ("Reload: see their version, then your form again with what you typed." if self.form
+                      else "Reload: see their version, and decide again.")
+            yield Static(Text(f"{reload}\nRe-apply: save your change on top of theirs."), classes="conflict-help")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Reload (r)", id="reload", variant="primary", compact=True)
                 yield Button("Re-apply mine (a)", id="reapply", compact=True, disabled=not self.can_reapply)

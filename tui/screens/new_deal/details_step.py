@@ -53,7 +53,7 @@ class DetailsStep(WizardStep):
                                          placeholder="your program location, e.g. Sweden"), key="location")
         yield Static("The location cannot be changed after the deal is created (R1.2).", classes="field-hint")
         yield from row("Estimated value",
-                       Input(id="value", compact=True, restrict=r"[0-9 .,]*", max_length=20, placeholder="60000"),
+                       Input(id="value", compact=True, restrict=r"[0-9 .,]*", max_length=20, placeholder="e.g. 60000"),
                        Select([(c, c) for c in known_currencies()], value="USD", allow_blank=False, id="currency",
                               compact=True),
                        key="value")

@@ -35,7 +35,8 @@ def invitation_prompt(inv: Invitation) -> Text:
         parts.append(f"{inv.value:,.0f} {inv.currency or ''}".strip())
     parts.append(inv.help_type.label)
     parts.append(f"{len(inv.team)} on team · {len(inv.solutions)} solution(s)")
-    text.append("  " + " · ".join(parts), style="dim")
+    text.append("  ")
+    text.append(" · ".join(parts), style="dim")
     return text
 
 

@@ -32,14 +32,15 @@ def solution_prompt(sol: Solution, *, on_deal: bool = False, location: str | Non
     if sol.publisher:
         text.append("  ")
         text.append_text(literal(sol.publisher, style="dim"))
-    if sol.macc_eligible:
-        text.append("  MACC-eligible", style="bold green")
-    if sol.incentivized:
-        text.append("  incentivized", style="bold magenta")
-    if sol.registration_kind is not None:
-        text.append(f"  {sol.registration_kind.label}", style="cyan")
+    tags = [("MACC-eligible", "bold green", sol.macc_eligible), ("incentivized", "bold magenta", sol.incentivized),
+            (sol.registration_kind.label if sol.registration_kind else "", "cyan", sol.registration_kind is not None)]
+    for label, style, shown in tags:
+        if shown:
+            text.append("  ")
+            text.append(label, style=style)
     if location:
-        text.append("  in ", style="dim")
+        text.append("  ")
+        text.append("in ", style="dim")
         text.append_text(literal(location))
     return text
 

@@ -113,6 +113,10 @@ class NewDealWizard(Screen[Deal | None]):
         yield Footer()
 
     def on_mount(self) -> None:
+        # After the first refresh every step (and its radio sets) has finished mounting.
+        self.call_after_refresh(self._start)
+
+    def _start(self) -> None:
         if self._given:
             for step in self.query(WizardStep):
                 load = getattr(step, "load", None)

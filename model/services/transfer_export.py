@@ -1,0 +1,178 @@
+"""The export half of ``model.services.transfer``: referral JSON and CSV, streamed.
+
+Deals are read a chunk at a time in id order (keyset paging), so memory stays flat at any
+size. A big export is cut into id ranges that worker processes turn into text side by side
+(the mapping and JSON encoding are the expensive part, and this machine has two cores);
+the text comes back in order, so the output is the same byte for byte either way. Each
+range is read in its own read transaction.
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from typing import IO, Iterable
+
+from sqlalchemy import select
+
+from model import stages as stage_table
+from model.enums import (
+    DealKind, Direction, MarketplaceIntent, MicrosoftStatus, PartnerRole, RegistrationStatus, SaleType, Tab,
+)
+from model.referral_rows import rows_to_referral
+from model.schemas import User
+from model.services.context import Ctx
+from model.store import bulk
+from model.store.queries import tab_filter, visible_to
+from model.store.tables import DealRecord
+
+PARALLEL_MIN = 20_000  # below this, starting workers costs more than they save
+SEGMENT = 5_000
+
+_ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":"))
+# JSON escapes U+0000-U+001F itself; DEL and the C1 controls (U+009B is a terminal's CSI) it
+# writes raw, so they are escaped too: exported text reaches terminals (`cosell export | less`).
+_C1 = re.compile("[\x7f-\x9f]")
+_C1_ESCAPES = {i: f"\\u{i:04x}" for i in range(0x7F, 0xA0)}
+
+
+def _conditions(user: User, tab: Tab | None) -> list:
+    return [visible_to(user)] + ([tab_filter(tab)] if tab is not None else [])
+
+
+def json_text(chunk: Iterable[bulk.DealRows]) -> str:
+    """Referrals, one a line, comma-separated (the inside of the ``value`` list)."""
+    encode = _ENCODER.encode
+    text = ",\n".join([encode(rows_to_referral(rows)) for rows in chunk])
+    return text.translate(_C1_ESCAPES) if _C1.search(text) else text
+
+
+CSV_COLUMNS = (
+    "id", "name", "customer", "direction", "kind", "sale type", "status", "substatus", "stage", "stage %",
+    "value", "currency", "value_usd", "close date", "expires", "CRM id", "campaign id", "partner role",
+    "partner program", "solution area", "solution play", "marketplace intent", "favorite", "location",
+    "sender", "Microsoft", "registration", "created", "updated", "closed", "status reason", "team", "solutions",
+)
+_CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def _cell(value) -> str:
+    """Text for a spreadsheet: no terminal control sequences, and no leading =, +, - or @ that a
+    spreadsheet would run as a formula (CSV injection): such text gets a leading apostrophe."""
+    if value is None:
+        return ""
+    text = _CONTROL.sub("", str(value))
+    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+
+
+def _stamp(value) -> str:
+    return "" if value is None else value.strftime("%Y-%m-%d %H:%M")
+
+
+def _label(enum_type, value) -> str:
+    return "" if value is None else enum_type(value).label
+
+
+def csv_row(rows: bulk.DealRows) -> list:
+    r = rows.deal
+    return [
+        r["id"], _cell(r["name"]), _cell(r["customer_name"]), _label(Direction, r["direction"]),
+        _label(DealKind, r["kind"]), _label(SaleType, r["sale_type"]), r["status"], r["substatus"], r["stage"],
+        stage_table.percent(stage_table.Stage(r["stage"])), f"{r['value']:.2f}", r["currency"],
+        f"{r['value_usd']:.2f}", r["close_date"].isoformat() if r["close_date"] else "", _stamp(r["expires_at"]),
+        _cell(r["crm_id"]), _cell(r["campaign_id"]), _label(PartnerRole, r["partner_role"]),
+        _cell(r["partner_program"]), _cell(r["solution_area"]), _cell(r["solution_play"]),
+        _label(MarketplaceIntent, r["marketplace_intent"]), "yes" if r["favorite"] else "no", _cell(r["location"]),
+        _cell(r["sender_name"]), _label(MicrosoftStatus, r["microsoft_status"]),
+        _label(RegistrationStatus, r["registration_status"]), _stamp(r["created_at"]), _stamp(r["updated_at"]),
+        _stamp(r["closed_at"]), _cell(r["status_reason"]), _cell("; ".join(t["name"] for t in rows.team)),
+        _cell("; ".join(s["name"] for s in (r["solutions"] or []))),
+    ]
+
+
+def csv_text(chunk: Iterable[bulk.DealRows]) -> str:
+    buf = io.StringIO()
+    csv.writer(buf, lineterminator="\n").writerows([csv_row(rows) for rows in chunk])
+    return buf.getvalue()
+
+
+_FORMATS = {"json": json_text, "csv": csv_text}
+
+
+# -- one range of ids, in this process or a worker -----------------------------------------------
+
+def _range_text(store, user: User, tab: Tab | None, fmt: str, lo: str | None, hi: str | None) -> tuple[int, str]:
+    conds = _conditions(user, tab)
+    if lo is not None:
+        conds.append(DealRecord.id >= lo)
+    if hi is not None:
+        conds.append(DealRecord.id < hi)
+    render, parts, count = _FORMATS[fmt], [], 0
+    with store.read() as session:
+        for chunk in bulk.stream(session, *conds):
+            parts.append(render(chunk))
+            count += len(chunk)
+    return count, (",\n" if fmt == "json" else "").join(p for p in parts if p)
+
+
+_WORKER: dict = {}
+
+
+def _init_worker(url: str, user: User, tab: Tab | None, fmt: str) -> None:
+    import gc
+
+    from model.store import open_store
+
+    gc.disable()  # see bulk.bulk_mode
+    _WORKER.update(store=open_store(url, create=False), user=user, tab=tab, fmt=fmt)
+
+
+def _worker_range(bounds: tuple[str | None, str | None]) -> tuple[int, str]:
+    w = _WORKER
+    return _range_text(w["store"], w["user"], w["tab"], w["fmt"], *bounds)
+
+
+def _ranges(ctx: Ctx, tab: Tab | None) -> list[tuple[str | None, str | None]] | None:
+    """Id ranges of about ``SEGMENT`` visible deals each, or None when one process is quicker."""
+    if bulk.worker_count() < 2 or ":memory:" in ctx.store.url:
+        return None
+    with ctx.store.read() as session:
+        ids = session.scalars(select(DealRecord.id).where(*_conditions(ctx.user, tab)).order_by(DealRecord.id)).all()
+    if len(ids) < PARALLEL_MIN:
+        return None
+    starts = ids[::SEGMENT]
+    return [(lo, starts[i + 1] if i + 1 < len(starts) else None) for i, lo in enumerate(starts)]
+
+
+def _texts(ctx: Ctx, tab: Tab | None, fmt: str):
+    ranges = _ranges(ctx, tab)
+    if ranges is None:
+        yield _range_text(ctx.store, ctx.user, tab, fmt, None, None)
+        return
+    with bulk.process_pool(initializer=_init_worker, initargs=(ctx.store.url, ctx.user, tab, fmt)) as pool:
+        yield from pool.imap(_worker_range, ranges)
+
+
+def export_json(ctx: Ctx, out: IO[str], *, tab: Tab | None = None) -> int:
+    """``{"value": [...], "@odata.count": N}``, one referral a line; it imports back unchanged."""
+    count = 0
+    out.write('{"value": [\n')
+    with bulk.bulk_mode():
+        for n, text in _texts(ctx, tab, "json"):
+            if n:
+                out.write((",\n" if count else "") + text)
+                count += n
+    out.write(f'\n], "@odata.count": {count}}}\n')
+    return count
+
+
+def export_csv(ctx: Ctx, out: IO[str], *, tab: Tab | None = None) -> int:
+    """A header row and one flat row a deal, for spreadsheets (not for re-import: use JSON)."""
+    csv.writer(out, lineterminator="\n").writerow(CSV_COLUMNS)
+    count = 0
+    with bulk.bulk_mode():
+        for n, text in _texts(ctx, tab, "csv"):
+            out.write(text)
+            count += n
+    return count
