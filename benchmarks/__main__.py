@@ -93,8 +93,8 @@ def render(results: list[Result], size, notes: list[str]) -> str:
         "",
         f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on **{os.cpu_count()} cores** "
         f"({platform.machine()}, Python {platform.python_version()}, {platform.system()}), "
-        f"data: {size.label} made by `cosell demo`. Produced by `python -m benchmarks"
-        f"{' --quick' if size.deals < 50_000 else ''} --write`.",
+        f"data: {size.label} made by `cosell demo`. Made by `python -m benchmarks"
+        f"{' --quick' if size.deals < 50_000 else ''}`.",
         "",
         "n: samples; p95: the slow tail (for rates, the 5th percentile); ratio: how many times better than the "
         "naive baseline measured in the same run (its time ÷ ours, or our rate ÷ its rate).",

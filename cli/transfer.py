@@ -55,7 +55,12 @@ def _export(args) -> int:
     ctx = common.context(args)
     try:
         if args.output:
-            with open(args.output, "w", encoding="utf-8", newline="") as fh:
+            try:
+                fh = open(args.output, "w", encoding="utf-8", newline="")
+            except OSError as exc:
+                print(f"cosell: cannot write {common.safe(args.output)}: {exc.strerror or exc}", file=sys.stderr)
+                return common.EXIT_USAGE
+            with fh:
                 n = export_referrals(ctx, fh, tab=_TABS[args.tab] if args.tab else None, fmt=args.format)
             print(f"exported {n} referrals to {common.safe(args.output)}", file=sys.stderr)
         else:

@@ -36,10 +36,17 @@ _SHARED = {SaleType.CO_SELL.value, SaleType.P2P.value}
 _ORDER = {s: i for i, s in enumerate(Stage)}
 
 
-def iso(value: datetime | None) -> str | None:
-    """UTC instants as the API writes them: ``2026-11-20T09:00:00Z``."""
+def iso(value: datetime | str | None) -> str | None:
+    """UTC instants as the API writes them: ``2026-11-20T09:00:00Z`` (microseconds only if any).
+
+    Also takes SQLite's stored text, ``2026-11-20 09:00:00.000000`` (always UTC; see
+    ``bulk.stream(text_times=True)``), and gives what the ``datetime`` would.
+    """
     if value is None:
         return None
+    if isinstance(value, str):
+        micro = value[20:26]
+        return f"{value[:10]}T{value[11:19]}{'.' + micro if micro.strip('0') else ''}Z"
     if value.tzinfo is not UTC:
         value = value.astimezone(UTC) if value.tzinfo is not None else value
     return value.replace(tzinfo=None).isoformat() + "Z"
@@ -125,7 +132,8 @@ def rows_to_referral(rows: DealRows) -> dict:
     tags, flags = _solutions(r["solutions"] or [])
     details = {"dealValue": _number(r["value"]), "currency": r["currency"]}
     if r["close_date"] is not None:
-        details["closingDateTime"] = r["close_date"].isoformat() + "T00:00:00Z"
+        day = r["close_date"]
+        details["closingDateTime"] = (day if isinstance(day, str) else day.isoformat()) + "T00:00:00Z"
     if rows.notes:
         details["notes"] = rows.notes[-1]["text"]
     requirements = {}
@@ -158,7 +166,7 @@ def rows_to_referral(rows: DealRows) -> dict:
             ext[key] = iso(r[key])
     if not r["owns_customer_contract"]:
         ext["owns_customer_contract"] = False
-    if r["received_at"] != (r["created_at"] if inbound else None):
+    if r["received_at"] != (r["created_at"] if inbound else None):  # (text or datetimes alike)
         ext["received_at"] = iso(r["received_at"])
     if any(t["company"] is not None for t in rows.team):
         ext["team_company"] = [t["company"] for t in rows.team]
@@ -240,7 +248,10 @@ def _stages(ref: Referral, ext: CosellExtension, kind: DealKind) -> tuple[Stage,
     entry = Stage.ACCEPTED if inbound and not is_sa else Stage.CREATED
     given = ref.sales_stage is not None and str(ref.sales_stage).strip() != ""
     if given:
-        stage = _map_stage(ref.sales_stage, kind, inbound)
+        try:
+            stage = _map_stage(ref.sales_stage, kind, inbound)  # R8.10
+        except ValueError as exc:
+            raise MappingProblem("salesStage", str(exc)) from None
         # A percentage alone cannot tell Created from Accepted, or Proposed from Assessing.
         if ext.stage is not None and stage_table.percent(ext.stage) == stage_table.percent(stage):
             stage = ext.stage

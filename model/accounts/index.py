@@ -26,7 +26,7 @@ from rapidfuzz.distance import OSA
 from model.accounts.normalize import fold_location, normalize_name
 
 TAB_CODES = {"managed": 0, "unmanaged": 1, "other": 2}
-MAX_WORD_CANDIDATES = 3000
+MAX_WORD_CANDIDATES = 1000
 MAX_PREFIX_CANDIDATES = 60
 TRIGRAMS_PER_EDIT = 4  # padded trigrams one edit can spoil (a transposition: 4)
 

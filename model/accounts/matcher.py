@@ -21,7 +21,10 @@ hit (R4.3); Other hits flag near-identical names (R4.5).
 from __future__ import annotations
 
 import math
+import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
+from threading import Lock
 
 import numpy as np
 from rapidfuzz import fuzz, process
@@ -42,6 +45,8 @@ MIN_WORD_SIMILARITY = 0.6
 PREFIX_SIMILARITY = 0.9
 MAX_WORD_MATCHES = 40    # catalogue words considered per query word
 DUPLICATE_SCORE = 92.0   # token_sort_ratio at which two Other names look like one company (R4.5)
+DETAIL_TTL = 30.0        # seconds a hit's details are reused between keystrokes
+DETAIL_CACHE = 4096
 
 
 @dataclass
@@ -329,20 +334,48 @@ class AccountMatcher:
 
 
 class _StoreSource:
-    """Account details for hits, read from the database by id."""
+    """Account details for hits, read from the database by id.
+
+    Successive keystrokes show mostly the same accounts, so details are kept
+    for a short while (``DETAIL_TTL`` seconds, at most ``DETAIL_CACHE`` of
+    them): a search then reads only the accounts it has not just shown.
+    """
 
     def __init__(self, store):
         self.store = store
+        self._cache: OrderedDict[tuple[str, str], tuple[float, object]] = OrderedDict()
+        self._lock = Lock()
+
+    def _cached(self, kind: str, keys: list[str], load) -> dict:
+        now = time.monotonic()
+        found, missing = {}, []
+        with self._lock:
+            for key in keys:
+                entry = self._cache.get((kind, key))
+                if entry is not None and now - entry[0] < DETAIL_TTL:
+                    found[key] = entry[1]
+                else:
+                    missing.append(key)
+        if missing:
+            loaded = load(missing)
+            found.update(loaded)
+            with self._lock:
+                for key, value in loaded.items():
+                    self._cache[(kind, key)] = (now, value)
+                    self._cache.move_to_end((kind, key))
+                while len(self._cache) > DETAIL_CACHE:
+                    self._cache.popitem(last=False)
+        return found
 
     def accounts(self, ids: list[str]) -> dict[str, Account]:
         from model.accounts.catalogue import get_accounts
 
-        return {a.account_id: a for a in get_accounts(self.store, ids)} if ids else {}
+        return self._cached("a", ids, lambda keys: {a.account_id: a for a in get_accounts(self.store, keys)})
 
     def linked(self, groups: list[str]) -> dict[str, list[Account]]:
         from model.accounts.catalogue import get_linked
 
-        return get_linked(self.store, groups)
+        return self._cached("g", groups, lambda keys: get_linked(self.store, keys))
 
 
 class _ListSource:

@@ -24,7 +24,8 @@ from sqlalchemy import select
 
 from model.enums import AccountMatch, AccountTab, Direction, Tab
 from model.errors import AccessDenied, ImportRejected
-from model.referral_json import MAX_PROBLEMS, MappingProblem, Referral, parse_referrals, record_label, rejection
+from model.referral_file import MAX_PROBLEMS, parse_referrals, record_label, rejection
+from model.referral_json import MappingProblem, Referral
 from model.referral_rows import referral_to_rows
 from model.schemas import Customer, Deal, Event, Note
 from model.services._tx import diff

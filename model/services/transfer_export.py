@@ -67,7 +67,13 @@ def _cell(value) -> str:
 
 
 def _stamp(value) -> str:
-    return "" if value is None else value.strftime("%Y-%m-%d %H:%M")
+    if value is None:
+        return ""
+    return value[:16] if isinstance(value, str) else value.strftime("%Y-%m-%d %H:%M")
+
+
+def _day(value) -> str:
+    return "" if value is None else value if isinstance(value, str) else value.isoformat()
 
 
 def _label(enum_type, value) -> str:
@@ -80,7 +86,7 @@ def csv_row(rows: bulk.DealRows) -> list:
         r["id"], _cell(r["name"]), _cell(r["customer_name"]), _label(Direction, r["direction"]),
         _label(DealKind, r["kind"]), _label(SaleType, r["sale_type"]), r["status"], r["substatus"], r["stage"],
         stage_table.percent(stage_table.Stage(r["stage"])), f"{r['value']:.2f}", r["currency"],
-        f"{r['value_usd']:.2f}", r["close_date"].isoformat() if r["close_date"] else "", _stamp(r["expires_at"]),
+        f"{r['value_usd']:.2f}", _day(r["close_date"]), _stamp(r["expires_at"]),
         _cell(r["crm_id"]), _cell(r["campaign_id"]), _label(PartnerRole, r["partner_role"]),
         _cell(r["partner_program"]), _cell(r["solution_area"]), _cell(r["solution_play"]),
         _label(MarketplaceIntent, r["marketplace_intent"]), "yes" if r["favorite"] else "no", _cell(r["location"]),
@@ -110,7 +116,7 @@ def _range_text(store, user: User, tab: Tab | None, fmt: str, lo: str | None, hi
         conds.append(DealRecord.id < hi)
     render, parts, count = _FORMATS[fmt], [], 0
     with store.read() as session:
-        for chunk in bulk.stream(session, *conds):
+        for chunk in bulk.stream(session, *conds, text_times=True):
             parts.append(render(chunk))
             count += len(chunk)
     return count, (",\n" if fmt == "json" else "").join(p for p in parts if p)

@@ -2,35 +2,23 @@
 
 ``repo.write_deal`` goes through the ORM, about a millisecond a deal: right for
 one user action, far too slow for 100,000 deals. Here a deal becomes plain
-rows (the same values ``repo.write_deal`` stores, see ``deal_values``) and each
-table gets one ``executemany`` of a core ``insert()`` per chunk, inside the
-caller's transaction. On SQLite the compiled statement goes straight to the
-driver with values already in SQLite's storage form (what SQLAlchemy's types
-would bind), because per-row parameter processing costs more than SQLite's
-own work; other databases take the typed core statement.
-
-Reading back (``stream``, ``load``) selects columns without SQLAlchemy's
-result processing on SQLite and decodes them here, then builds ``Deal``
-values without re-validating what the database already holds. Nothing keeps
-more than one chunk of deals in memory.
+rows (``DealRows``: the same values ``repo.write_deal`` stores, see
+``deal_values``) and each table gets one ``executemany`` of a core ``insert()``
+per chunk, inside the caller's transaction (``model.store.bulk_io`` does the
+database side). Reading back (``stream``, ``load``) decodes rows and builds
+``Deal`` values without re-validating what the database already holds.
+Nothing keeps more than one chunk of deals in memory.
 """
 from __future__ import annotations
 
-import gc
-import json
-from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from functools import lru_cache
-from operator import itemgetter
-from typing import Iterable, Iterator, Mapping, Sequence
+from typing import Iterable, Iterator, Sequence
 
-from sqlalchemy import (
-    Boolean, Date, Numeric, and_, bindparam, delete, insert, select, type_coerce, update,
-)
+from sqlalchemy import and_, bindparam, delete, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.sql.sqltypes import JSON, NullType
 
 from model import stages as stage_table
 from model.enums import (
@@ -42,33 +30,12 @@ from model.schemas import (
     Customer, CustomerContact, Deal, DealSolution, Event, Invitation, Note, Person, Registration,
 )
 from model.stages import Stage
-from model.store.tables import DealRecord, EventRecord, NoteRecord, OutboxRecord, TeamRecord, UTCDateTime
+from model.store.bulk_io import (  # noqa: F401  (re-exported: callers use bulk.<name>)
+    DEAL_COLUMNS, DEALS as _deals, NOTES as _notes, OUTBOX as _outbox, TEAM as _team, big_cache, bulk_mode,
+    process_pool, tables_for, tables_for_dialect, worker_count,
+)
 
 CHUNK = 2_000
-
-_deals = DealRecord.__table__
-_team = TeamRecord.__table__
-_notes = NoteRecord.__table__
-_events = EventRecord.__table__
-_outbox = OutboxRecord.__table__
-
-DEAL_COLUMNS = tuple(c.name for c in _deals.columns)
-TEAM_COLUMNS = ("deal_id", "position", "name", "phone", "email", "email_lc", "company")
-NOTE_COLUMNS = ("deal_id", "at", "author", "text")
-EVENT_COLUMNS = ("deal_id", "at", "actor", "action", "changes", "reason")
-
-
-@contextmanager
-def bulk_mode() -> Iterator[None]:
-    """No cyclic garbage collection while a few hundred thousand short-lived objects are made: it
-    would walk them all, again and again, and find nothing (reference counting frees them)."""
-    was = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was:
-            gc.enable()
 
 
 def construct(cls, values: dict):
@@ -86,51 +53,6 @@ def construct(cls, values: dict):
     object.__setattr__(obj, "__pydantic_extra__", None)
     object.__setattr__(obj, "__pydantic_private__", None)
     return obj
-
-
-def process_pool(processes: int | None = None, initializer=None, initargs=()):
-    """Worker processes for the Python-heavy half of a big import, export or demo.
-
-    ``fork`` starts them in milliseconds with everything already imported, but is only safe in
-    a process without other threads (a dashboard has some); then ``spawn`` is used. Workers
-    never touch connections inherited from the parent: each opens its own store.
-    """
-    import multiprocessing
-    import threading
-
-    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() \
-        else "spawn"
-    ctx = multiprocessing.get_context(method)
-    return ctx.Pool(processes or worker_count(), initializer=initializer, initargs=initargs)
-
-
-def worker_count() -> int:
-    import os
-
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not Linux
-        return max(1, os.cpu_count() or 1)
-
-
-BIG_CACHE_KIB = 262_144
-
-
-@contextmanager
-def big_cache(session: Session) -> Iterator[None]:
-    """A 256 MiB page cache for one big write on SQLite (restored afterwards). With the default
-    2 MiB, the pages of eleven indexes touched at random spill to the WAL again and again
-    during the transaction; held in memory, each is written once at commit."""
-    if session.get_bind().dialect.name != "sqlite":
-        yield
-        return
-    conn = session.connection()
-    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-    conn.exec_driver_sql(f"PRAGMA cache_size = -{BIG_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        conn.exec_driver_sql(f"PRAGMA cache_size = {int(before)}")
 
 
 # -- Deal <-> row values -----------------------------------------------------------------------
@@ -265,144 +187,6 @@ def event_row(deal_id: str, event: Event) -> dict:
             "changes": event.changes, "reason": event.reason}
 
 
-# -- database codecs ---------------------------------------------------------------------------
-
-# What SQLAlchemy's SQLite types bind (values are never None here: None binds as NULL).
-def _sqlite_dt(value: datetime) -> str:
-    if value.tzinfo is not UTC and value.tzinfo is not None:
-        value = value.astimezone(UTC)
-    return value.replace(tzinfo=None).isoformat(" ", "microseconds")
-
-
-def _sqlite_date(value: date) -> str:
-    return value.isoformat()
-
-
-def _sqlite_num(value) -> float:
-    return float(value)
-
-
-_JSON = json.JSONEncoder(check_circular=False, separators=(",", ":")).encode
-
-
-def _sqlite_json(value) -> str:
-    return "[]" if value == [] else _JSON(value)
-
-
-def _read_dt(value):
-    if value is None:
-        return None
-    if isinstance(value, datetime):
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-    return datetime.fromisoformat(value).replace(tzinfo=UTC)
-
-
-def _read_date(value):
-    if value is None or isinstance(value, date):
-        return value
-    return date.fromisoformat(value)
-
-
-def _read_num(value):
-    if value is None or isinstance(value, Decimal):
-        return value
-    return Decimal(f"{value:.2f}")
-
-
-def _read_json(value):
-    if value is None or not isinstance(value, str):
-        return value
-    return json.loads(value)
-
-
-def _kind_of(column) -> str:
-    t = column.type
-    if isinstance(t, UTCDateTime):
-        return "dt"
-    if isinstance(t, JSON):
-        return "json"
-    if isinstance(t, Numeric):
-        return "num"
-    if isinstance(t, Date):
-        return "date"
-    if isinstance(t, Boolean):
-        return "bool"
-    return "plain"
-
-
-_WRITE = {"dt": _sqlite_dt, "date": _sqlite_date, "num": _sqlite_num, "json": _sqlite_json}
-_READ = {"dt": _read_dt, "date": _read_date, "num": _read_num, "json": _read_json}
-
-
-class _Table:
-    """How one table's rows go in and come out on one dialect."""
-
-    def __init__(self, table, columns: Sequence[str], dialect):
-        self.table, self.columns = table, tuple(columns)
-        self.fast = dialect.name == "sqlite"
-        self.getter = itemgetter(*self.columns)
-        kinds = [_kind_of(table.c[name]) for name in self.columns]
-        self.writers = [(i, _WRITE[k]) for i, k in enumerate(kinds) if k in _WRITE]
-        self.readers = [(i, _READ[k]) for i, k in enumerate(kinds) if k in _READ]
-        if self.fast:
-            stmt = insert(table).compile(dialect=dialect, column_keys=list(self.columns))
-            self.insert_sql = str(stmt)
-            order = stmt.positiontup
-            assert list(order) == list(self.columns), (order, self.columns)
-
-    def encode(self, rows: Iterable[Mapping]) -> list:
-        """Rows in the form the driver takes (SQLite: tuples of storage values), picklable, so a
-        worker process can do this part and the writer only hands them to ``executemany``."""
-        if not self.fast:
-            return [{c: row[c] for c in self.columns} for row in rows]
-        get, writers = self.getter, self.writers
-        out = []
-        for row in rows:
-            values = list(get(row))
-            for i, write in writers:
-                value = values[i]
-                if value is not None:
-                    values[i] = write(value)
-            out.append(tuple(values))
-        return out
-
-    def insert_encoded(self, session: Session, encoded: list) -> int:
-        if encoded:
-            if self.fast:
-                session.connection().exec_driver_sql(self.insert_sql, encoded)
-            else:
-                session.execute(insert(self.table), encoded)
-        return len(encoded)
-
-    def insert(self, session: Session, rows: Iterable[Mapping]) -> int:
-        return self.insert_encoded(session, self.encode(rows))
-
-    def select_columns(self):
-        if self.fast:  # no result processing: decoded below, a good deal faster
-            return [type_coerce(self.table.c[c], NullType()).label(c) for c in self.columns]
-        return [self.table.c[c] for c in self.columns]
-
-    def decode(self, raw: Sequence) -> dict:
-        values = list(raw)
-        for i, read in self.readers:
-            values[i] = read(values[i])
-        return dict(zip(self.columns, values))
-
-
-@lru_cache(maxsize=8)
-def _tables(dialect_name: str, dialect) -> dict[str, _Table]:
-    return {"deals": _Table(_deals, DEAL_COLUMNS, dialect), "team": _Table(_team, TEAM_COLUMNS, dialect),
-            "notes": _Table(_notes, NOTE_COLUMNS, dialect), "events": _Table(_events, EVENT_COLUMNS, dialect)}
-
-
-def tables_for(session: Session) -> dict[str, _Table]:
-    return tables_for_dialect(session.get_bind().dialect)
-
-
-def tables_for_dialect(dialect) -> dict[str, _Table]:
-    return _tables(dialect.name, dialect)
-
-
 # -- writing -------------------------------------------------------------------------------------
 
 def insert_deals(session: Session, deals: Iterable[DealRows]) -> int:
@@ -474,28 +258,32 @@ def existing(session: Session, ids: Sequence[str]) -> dict[str, tuple[int, str]]
     return out
 
 
-def _children(session: Session, t: _Table, table, ids: list[str], order) -> dict[str, list[dict]]:
+def _children(session: Session, t, table, ids: list[str], order, text_times: bool) -> dict[str, list[dict]]:
     out: dict[str, list[dict]] = {}
     stmt = select(*t.select_columns()).where(table.c.deal_id.in_(ids)).order_by(table.c.deal_id, order)
     for raw in session.execute(stmt):
-        row = t.decode(raw)
+        row = t.decode(raw, text_times=text_times)
         out.setdefault(row["deal_id"], []).append(row)
     return out
 
 
-def _chunk_rows(session: Session, raws: list) -> list[DealRows]:
+def _chunk_rows(session: Session, raws: list, text_times: bool = False) -> list[DealRows]:
     t = tables_for(session)
-    decoded = [t["deals"].decode(r) for r in raws]
+    decoded = [t["deals"].decode(r, text_times=text_times) for r in raws]
     if not decoded:
         return []
     ids = [d["id"] for d in decoded]
-    team = _children(session, t["team"], _team, ids, _team.c.position)
-    notes = _children(session, t["notes"], _notes, ids, _notes.c.id)
+    team = _children(session, t["team"], _team, ids, _team.c.position, text_times)
+    notes = _children(session, t["notes"], _notes, ids, _notes.c.id, text_times)
     return [DealRows(d, team.get(d["id"], []), notes.get(d["id"], [])) for d in decoded]
 
 
-def stream(session: Session, *where, chunk: int = CHUNK) -> Iterator[list[DealRows]]:
-    """Every deal matching ``where`` in id order, a chunk at a time (keyset paging: no OFFSET scans)."""
+def stream(session: Session, *where, chunk: int = CHUNK, text_times: bool = False) -> Iterator[list[DealRows]]:
+    """Every deal matching ``where`` in id order, a chunk at a time (keyset paging: no OFFSET scans).
+
+    ``text_times``: dates and times as the database's text where it stores text (SQLite), for
+    writers that only format them again (export); ``model.referral_rows.iso`` takes both.
+    """
     cols = tables_for(session)["deals"].select_columns()
     last = None
     while True:
@@ -506,7 +294,7 @@ def stream(session: Session, *where, chunk: int = CHUNK) -> Iterator[list[DealRo
         raws = session.execute(stmt).all()
         if not raws:
             return
-        yield _chunk_rows(session, raws)
+        yield _chunk_rows(session, raws, text_times)
         if len(raws) < chunk:
             return
         last = raws[-1][0]
@@ -524,6 +312,3 @@ def load(session: Session, ids: Sequence[str]) -> dict[str, DealRows]:
             out[rows.deal["id"]] = rows
     return out
 
-
-def is_terminal(substatus: str) -> bool:
-    return Substatus(substatus) in TERMINAL_SUBSTATUSES

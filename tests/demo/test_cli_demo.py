@@ -54,6 +54,8 @@ def test_export_tab_and_csv(cosell, tmp_path):
     code, _, err = cosell("a.db", "export", "--output", str(tmp_path / "x.json"))
     assert code == 0 and "exported 40 referrals" in err
     assert json.loads((tmp_path / "x.json").read_text(encoding="utf-8"))["@odata.count"] == 40
+    code, _, err = cosell("a.db", "export", "--output", str(tmp_path / "no" / "such" / "dir.json"))
+    assert code == 2 and "cannot write" in err
 
 
 def test_a_bad_file_exits_4_and_writes_nothing(cosell, tmp_path):

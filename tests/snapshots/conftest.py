@@ -74,7 +74,7 @@ async def _settle(pilot, timeout: float = 15.0) -> None:
     while True:
         await pilot.pause()
         tables = [t for screen in app.screen_stack for t in screen.query(DealTable)]
-        busy = any(t.fetching or t._in_flight or t._wanted for t in tables)
+        busy = any(t.busy for t in tables)
         running = [w for w in app.workers if w.is_running and w.group != "change-poll"]
         if not busy and not running:
             break

@@ -156,7 +156,7 @@ async def settle(pilot, timeout: float = 10.0) -> None:
     while True:
         await pilot.pause()
         tables = [t for s in app.screen_stack for t in s.query(DealTable)]
-        busy = any(t.fetching or t._in_flight or t._wanted for t in tables)
+        busy = any(t.busy for t in tables)
         running = [w for w in app.workers if w.is_running and w.group not in ("change-poll", "deal-action")
                    and not (w.group == "deal-service" and _waits_for_user(app))]
         if not busy and not running:

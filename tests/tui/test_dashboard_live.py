@@ -8,7 +8,7 @@ from datetime import timedelta
 from model import services as svc
 from model.enums import Tab
 from model.store.queries import DealQuery
-from tui.widgets.deal_table import MAX_PAGES, PAGE
+from tui.widgets.deal_pages import MAX_PAGES, PAGE
 
 from factories import make_inbound
 from dashboard_support import (  # noqa: F401  (config_dir: autouse fixture)
@@ -42,7 +42,7 @@ async def test_paging_through_thousands_of_deals_fetches_only_what_is_shown(ctx)
         for _ in range(30):
             table.scroll_to(y=(table.scroll_y + 3 * PAGE) % total, animate=False)
             await settle(pilot)
-        assert len(table._pages) <= MAX_PAGES
+        assert len(table.cache.pages) <= MAX_PAGES
         await pilot.press("home")
         await settle(pilot)
         assert visible_names(app)[0] == table.row_at(0).name

@@ -126,3 +126,17 @@ async def test_favorite_key_toggles_the_heart(ctx):
         await pilot.press("f")
         await wait_idle(pilot, screen)
         assert not svc.get_deal(ctx, deal.id).favorite
+
+
+@pilot_test
+async def test_the_body_scrolls_from_the_keyboard_at_80x24(ctx):
+    deal = put_inbound(ctx)
+    app = make_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_detail(pilot, deal.id)
+        body = screen.query_one("#detail-body")
+        assert app.focused is body and body.max_scroll_y > 0  # more than fits: it scrolls
+        await pilot.press("j", "j", "down")
+        assert body.scroll_y == 3
+        await pilot.press("k")
+        assert body.scroll_y == 2

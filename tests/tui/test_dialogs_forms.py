@@ -7,7 +7,7 @@ from decimal import Decimal
 
 from textual.widgets import Button, Input, Select, TextArea
 
-from detail_support import MISSING, Host, pilot_test, started, wait_until
+from detail_support import EVIL_NAME, MISSING, Host, pilot_test, started, wait_until
 from factories import NOW, make_inbound
 from model.enums import AccountTab, DealKind, MicrosoftStatus, PartnerRole, SaleType, Substatus
 from model.errors import Violation
@@ -173,3 +173,18 @@ async def test_register_offer_after_won_says_later():  # R8.11, R10.3
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: app.result is not MISSING, what="dismissed")
     assert app.result == {"contract_value": Decimal("41000"), "currency": "EUR"}
+
+
+@pilot_test
+async def test_forms_show_data_without_escapes_and_that_alone_is_no_change():
+    deal = make_inbound(name=EVIL_NAME, substatus=Substatus.ACCEPTED)
+    app = Host()
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await app.open(pilot, EditDialog(deal))
+        assert dialog.query_one("#name", Input).value == "Contoso [bold red]x[/] red deal"
+        assert "[bold red]x[/]" in str(dialog.heading())
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: app.result is not MISSING, what="dismissed")
+        assert app.result == {}
+        dialog = await app.open(pilot, AcceptDialog(make_inbound(name=EVIL_NAME)))
+        assert dialog.query_one("#name", Input).value == "Contoso [bold red]x[/] red deal"

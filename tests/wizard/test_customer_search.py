@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import threading
 
-from model.accounts.matcher import AccountMatcher, SearchResult
+from model.accounts.matcher import AccountMatcher
 from model.enums import AccountTab
 from model.schemas import Customer
 from tui.matcher_service import MatcherService, matcher_provider

@@ -7,10 +7,8 @@ that field showing.
 """
 from __future__ import annotations
 
-from datetime import date
-
 from model.enums import AccountTab, DealKind, HelpType, MarketplaceIntent, PartnerRole, SolutionSource
-from model.schemas import Customer, DealSolution, Person
+from model.schemas import Customer, DealSolution
 from tui.screens.new_deal import NewDealWizard
 from wizard_support import (  # noqa: F401 - wctx is a fixture
     Harness, error_text, goto, next_step, pick_customer, pilot_test, ready_draft, screen_text, seed_recent_deal,

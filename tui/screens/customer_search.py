@@ -29,7 +29,7 @@ from model.accounts.matcher import SearchResult
 from model.enums import AccountTab
 from model.rules.customer import customer_choice_notes, customer_choice_violations
 from model.schemas import Account, Customer, DealDraft
-from tui.matcher_service import LiveSearch
+from tui.matcher_service import LiveSearch, MatcherService
 from tui.text import literal
 
 RESULT_TABS = (AccountTab.MANAGED, AccountTab.UNMANAGED, AccountTab.OTHER)
@@ -154,8 +154,16 @@ class CustomerSearchScreen(ModalScreen[Choice | None]):
             yield Static("", id="choice-notes")
         yield Footer()
 
+    @property
+    def service(self) -> MatcherService | None:
+        """The app's matcher service, when the provider is its getter (then the index can be built early)."""
+        owner = getattr(self.matcher_provider, "__self__", None)
+        return owner if isinstance(owner, MatcherService) else None
+
     def on_mount(self) -> None:
         self.query_one("#q", Input).focus()
+        if self.service is not None:
+            self.service.prewarm(self.app)  # build the index while the user types the first letters
         self._status()
         if self.initial_query.strip():
             self._ask()
@@ -196,7 +204,9 @@ class CustomerSearchScreen(ModalScreen[Choice | None]):
         more = " · search more: on (looser matching, more results)" if self.more else ""
         query = self.query_one("#q", Input).value.strip()
         if self.search.busy and query:
-            status.update(Text(f"Searching…{more}", style="dim"))
+            building = self.service is not None and not self.service.ready
+            status.update(Text("Building the customer index (once per session)…" if building
+                               else f"Searching…{more}", style="dim"))
         elif not query:
             status.update(Text("Type a customer name: misspellings, Ltd/Inc/AB variants and abbreviations are "
                                "all found.", style="dim"))

@@ -10,7 +10,6 @@ heart and registering a won deal, R10.3).
 """
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -114,6 +113,7 @@ class DashboardScreen(Screen):
         self._last_summary: _SummaryState | None = None
         self._debounce: Timer | None = None
         self._action_running = False
+        self._had_deal = False
 
     # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -231,8 +231,13 @@ class DashboardScreen(Screen):
         self.refresh_bindings()
 
     @on(DealTable.Highlighted)
-    def _highlighted(self) -> None:
-        self.refresh_bindings()
+    def _highlighted(self, message: DealTable.Highlighted) -> None:
+        # Only whether a deal is under the cursor changes which keys apply; refreshing the
+        # footer on every cursor move would rebuild it for nothing.
+        has_deal = message.row is not None
+        if has_deal != self._had_deal:
+            self._had_deal = has_deal
+            self.refresh_bindings()
 
     @on(DealTable.MarksChanged)
     def _marks_changed(self) -> None:

@@ -52,6 +52,8 @@ class DealDetailScreen(Screen):
     CSS_PATH = "deal_detail.tcss"
     BINDINGS = [
         Binding("escape", "back", "Back", id="detail.back", tooltip="Back to the dashboard"),
+        Binding("j", "scroll(1)", "Down", show=False, id="detail.down", tooltip="Scroll down (arrows work too)"),
+        Binding("k", "scroll(-1)", "Up", show=False, id="detail.up", tooltip="Scroll up"),
         Binding("a", "deal('accept')", "Accept", id="deal.accept",
                 tooltip="Accept the received deal: name, value, timeframe, notes (R8.3)"),
         Binding("d", "deal('decline')", "Decline", id="deal.decline",
@@ -209,6 +211,10 @@ class DealDetailScreen(Screen):
 
     def action_back(self) -> None:
         self.dismiss()
+
+    def action_scroll(self, lines: int) -> None:
+        body = self.query_one("#detail-body", VerticalScroll)
+        body.scroll_relative(y=lines, animate=False)
 
     def action_deal(self, name: str) -> None:
         self.start(Action(name))

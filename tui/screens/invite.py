@@ -165,8 +165,9 @@ class CosellDialog(ModalScreen):
         self.deal = fresh
         self.query_one("#dialog-title", Static).update(self.heading())
         who = f" by {exc.changed_by}" if exc.changed_by else ""
-        self.show_problems([Violation("", f"the deal was changed{who} since you opened this dialog; it has been re-read. "
-                                 f"Check and press ctrl+s to apply your change to the current version")])
+        self.show_problems([Violation("", f"the deal was changed{who} since you opened this dialog; it has been "
+                                          "re-read. Check and press ctrl+s to apply your change to the current "
+                                          "version")])
 
 
 class MicrosoftHelpForm(Vertical):
@@ -190,9 +191,10 @@ class MicrosoftHelpForm(Vertical):
         yield FieldError("notes")
         yield Static("Customer contact for Microsoft (required, R4.10)", classes="section-title")
         yield from row("Contact name", Input(contact.name, id="contact-name", compact=True, max_length=200))
-        yield from row("Phone", Input(contact.phone, id="contact-phone", compact=True, max_length=64))
+        yield from row("Phone", Input(contact.phone, id="contact-phone", compact=True, max_length=64),
+                       key="customer.contact.phone")
         yield from row("Email", Input(contact.email, id="contact-email", compact=True, max_length=200),
-                       key="customer.contact")
+                       key="customer.contact.email")
         yield FieldError("customer.contacts")
         yield Checkbox("I have the customer's consent to share these details with Microsoft", id="consent",
                        value=bool(self.deal and self.deal.customer.consent_to_share), compact=True)

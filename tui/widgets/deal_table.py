@@ -27,14 +27,14 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.worker import WorkerState
 
 from model import services as svc
 from model.schemas import DealRow
 from model.store.queries import DEFAULT_SORT, DealQuery
+from tui.widgets.deal_pages import PAGE, PageCache
 from tui.widgets.deal_columns import COLUMNS, column_for_sort, header_text, layout, row_text
 
-PAGE = 100          # rows per fetch
-MAX_PAGES = 24      # pages kept in memory (the rest are fetched again when scrolled to)
 GUTTER = 2          # mark column on the left, never scrolled away
 
 
@@ -113,12 +113,9 @@ class DealTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.query_spec = DealQuery()
         self.columns: list[str] = ["name"]
         self.total = 0
-        self.fetching = True
+        self.fetching = True  # a (re)load of count and pages is running
         self.marked: dict[str, DealRow] = {}
-        self._pages: dict[int, list[DealRow]] = {}
-        self._in_flight: set[int] = set()
-        self._wanted: set[int] = set()
-        self._generation = 0
+        self.cache = PageCache()
         self._layout_key = None
         self._layout: list = []
         self.virtual_size = Size(0, 1)
@@ -129,9 +126,7 @@ class DealTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.query_spec = replace(query, offset=0)
         if columns is not None:
             self.set_columns(columns)
-        self._generation += 1
-        self._pages.clear()
-        self._in_flight.clear()
+        self.cache.new_generation(keep_rows=False)
         self.fetching = True
         self.set_reactive(DealTable.cursor_row, max(cursor, 0))
         self.scroll_to(y=max(cursor - self._visible_rows() // 2, 0), animate=False)
@@ -140,12 +135,9 @@ class DealTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     def reload(self) -> None:
         """Re-query the same view (data changed): keep the cursor on the same deal, keep filter and marks."""
-        anchor = None
         row = self.cursor_deal
-        if row is not None:
-            anchor = (row.id, self.cursor_row - round(self.scroll_y))
-        self._generation += 1
-        self._in_flight.clear()
+        anchor = (row.id, self.cursor_row - round(self.scroll_y)) if row is not None else None
+        self.cache.new_generation(keep_rows=True)
         self._start_reload(anchor=anchor)
 
     def set_columns(self, columns: list[str]) -> None:
@@ -160,16 +152,16 @@ class DealTable(ScrollView, can_focus=True, inherit_bindings=False):
         return self.row_at(self.cursor_row)
 
     def row_at(self, index: int) -> DealRow | None:
-        if not 0 <= index < self.total:
-            return None
-        rows = self._pages.get(index // PAGE)
-        if rows is None or index % PAGE >= len(rows):
-            return None
-        return rows[index % PAGE]
+        return self.cache.row(index) if 0 <= index < self.total else None
 
     def loaded_rows(self) -> list[DealRow]:
-        """Rows in memory, in order (tests and bulk actions look at these)."""
-        return [r for p in sorted(self._pages) for r in self._pages[p]]
+        """Rows in memory, in order."""
+        return self.cache.rows()
+
+    @property
+    def busy(self) -> bool:
+        """Still waiting for a count or a page (tests wait for this, never for a fixed time)."""
+        return self.fetching or self.cache.busy
 
     def clear_marks(self) -> None:
         if self.marked:
@@ -183,14 +175,9 @@ class DealTable(ScrollView, can_focus=True, inherit_bindings=False):
         return (q.sort, q.descending) if q.sort else DEFAULT_SORT[q.tab]
 
     # -- fetching ---------------------------------------------------------------------
-    def _window_pages(self) -> range:
-        top = max(round(self.scroll_y), 0)
-        first = min(top, self.cursor_row) // PAGE
-        last = max(top + self._visible_rows(), self.cursor_row) // PAGE
-        return range(first, last + 1)
-
     def _start_reload(self, anchor) -> None:
-        self._reload_worker(self.app.ctx, self._generation, self.query_spec, self._window_pages(), anchor)
+        window = PageCache.window(max(round(self.scroll_y), 0), self._visible_rows(), self.cursor_row)
+        self._reload_worker(self.app.ctx, self.cache.generation, self.query_spec, window, anchor)
 
     @work(thread=True, exclusive=True, group="deal-table-reload")
     def _reload_worker(self, ctx, generation: int, query: DealQuery, pages: range, anchor) -> None:
@@ -209,17 +196,16 @@ class DealTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _on_deal_table__reloaded(self, message: _Reloaded) -> None:
         message.stop()
-        if message.generation != self._generation:
+        if message.generation != self.cache.generation:
             return  # a newer query or reload is on its way
         self.fetching = False
         self.total = message.total
-        self._pages = dict(message.pages)
+        self.cache.replace(message.pages)
         self._update_virtual_size()
         cursor = self.cursor_row
         if message.anchor is not None:
             deal_id, screen_offset = message.anchor
-            found = next((p * PAGE + i for p, rows in self._pages.items()
-                          for i, r in enumerate(rows) if r.id == deal_id), None)
+            found = self.cache.index_of(deal_id)
             if found is not None:
                 cursor = found
                 self.scroll_to(y=max(found - screen_offset, 0), animate=False)
@@ -231,45 +217,26 @@ class DealTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _on_deal_table__page_loaded(self, message: _PageLoaded) -> None:
         message.stop()
-        if message.generation != self._generation:
-            return
-        self._in_flight.discard(message.page)
-        self._pages[message.page] = message.rows
-        self._evict()
-        self.refresh()
-        if self.cursor_row // PAGE == message.page:
-            self.post_message(self.Highlighted(self, self.cursor_deal))
+        if self.cache.store(message.generation, message.page, message.rows, round(self.scroll_y)):
+            self.refresh()
+            if self.cursor_row // PAGE == message.page:
+                self.post_message(self.Highlighted(self, self.cursor_deal))
 
     def on_worker_state_changed(self, event) -> None:
         """A failed query is shown by the app (``show_error``); here the grid just stops waiting for it."""
-        from textual.worker import WorkerState
-
         if event.state is WorkerState.ERROR:
             if event.worker.group == "deal-table-reload":
                 self.fetching = False
-            self._in_flight.clear()
+            self.cache.in_flight.clear()
             self.refresh()
 
-    def _evict(self) -> None:
-        if len(self._pages) <= MAX_PAGES:
-            return
-        here = round(self.scroll_y) // PAGE
-        for page in sorted(self._pages, key=lambda p: abs(p - here), reverse=True)[: len(self._pages) - MAX_PAGES]:
-            del self._pages[page]
-
     def _want(self, page: int) -> None:
-        if page in self._pages or page in self._in_flight or self.fetching:
-            return
-        if not self._wanted:
+        if not self.fetching and self.cache.want(page):
             self.call_after_refresh(self._fetch_wanted)
-        self._wanted.add(page)
 
     def _fetch_wanted(self) -> None:
-        wanted, self._wanted = self._wanted, set()
-        for page in sorted(wanted):
-            if page not in self._pages and page not in self._in_flight:
-                self._in_flight.add(page)
-                self._page_worker(self.app.ctx, self._generation, self.query_spec, page)
+        for page in self.cache.take_wanted():
+            self._page_worker(self.app.ctx, self.cache.generation, self.query_spec, page)
 
     # -- geometry ------------------------------------------------------------------------
     def _visible_rows(self) -> int:

@@ -101,7 +101,10 @@ def outcome_text(deal: Deal) -> Text:
     text = Text.assemble(("Closed: ", "bold"), f"{deal.substatus.label}{when}")
     if deal.status_reason:
         text.append_text(Text.assemble(" · reason: ", literal(deal.status_reason)))
-    text.append(". No further action is possible (R8.14).")
+    if deal.substatus is Substatus.WON:
+        text.append(". The deal itself cannot change any more (R8.14); its registration can (R10.3).")
+    else:
+        text.append(". No further action is possible (R8.14).")
     return text
 
 

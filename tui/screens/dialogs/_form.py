@@ -20,7 +20,7 @@ from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
 from model.errors import Violation
-from tui.text import literal
+from tui.text import clean, literal
 
 
 class FormError(ValueError):
@@ -170,9 +170,10 @@ class FormDialog(ModalScreen[dict | None]):
 
     # -- reading ---------------------------------------------------------------
     def prefill(self, name: str, default: object) -> str:
-        """What a field starts with: what the user typed last time (a reopened form), else the deal's value."""
+        """What a field starts with: what the user typed last time (a reopened form), else the deal's value,
+        without control characters or escape sequences (an input shows its text as typed)."""
         value = self.values.get(name, default)
-        return "" if value is None else str(getattr(value, "value", value))
+        return "" if value is None else clean(getattr(value, "value", value))
 
     def collect(self) -> dict:
         """The values as the service wants them; raises FormError for what cannot be read."""

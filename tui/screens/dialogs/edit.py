@@ -15,7 +15,7 @@ from model.enums import AccountTab, DealKind, MarketplaceIntent, PartnerRole
 from model.schemas import Deal
 from tui.screens.dialogs._form import FormDialog, parse_date, parse_decimal
 from tui.screens.dialogs.accept import currency_options
-from tui.text import literal
+from tui.text import clean, literal
 
 _OPTIONAL_TEXT = ("crm_id", "campaign_id", "partner_program", "solution_area", "solution_play")
 
@@ -78,14 +78,14 @@ class EditDialog(FormDialog):
         yield from self.field("solution_play", "Solution play",
                               Input(self.prefill("solution_play", deal.solution_play), id="solution_play",
                                     compact=True, placeholder="optional" if not self.is_services else ""))
-        yield from self.field("location", "Location", Input(deal.location, id="location", compact=True,
+        yield from self.field("location", "Location", Input(clean(deal.location), id="location", compact=True,
                                                             disabled=True),
                               hint="The location cannot be changed after creation (R1.2)")
         if deal.customer.source in (AccountTab.OTHER, AccountTab.MANUAL):
             why = "Chosen from Other or typed by hand: cannot be changed without support (R4.9)"
         else:
             why = "Chosen at creation from customer search; not edited here"
-        yield from self.field("customer", "Customer", Input(deal.customer.name, id="customer", compact=True,
+        yield from self.field("customer", "Customer", Input(clean(deal.customer.name), id="customer", compact=True,
                                                             disabled=True), hint=why)
 
     def collect(self) -> dict:
@@ -107,6 +107,8 @@ class EditDialog(FormDialog):
         for name, new in typed.items():
             old = getattr(deal, name)
             old = getattr(old, "value", old)
+            if isinstance(old, str):
+                old = clean(old)  # the field showed the text without escapes: that alone is no change
             if new != old:
                 changes[name] = new
         return changes

@@ -54,9 +54,13 @@ class CustomerStep(WizardStep):
         yield FieldError("customer")
         yield Static("Customer contact (optional; required when you ask Microsoft for help, R4.10)",
                      classes="section-title")
-        yield from row("Contact name", Input(id="contact-name", compact=True, max_length=200))
-        yield from row("Phone", Input(id="contact-phone", compact=True, max_length=64))
-        yield from row("Email", Input(id="contact-email", compact=True, max_length=200), key="customer.contacts")
+        yield from row("Contact name", Input(id="contact-name", compact=True, max_length=200),
+                       key="customer.contacts[0].name")
+        yield from row("Phone", Input(id="contact-phone", compact=True, max_length=64),
+                       key="customer.contacts[0].phone")
+        yield from row("Email", Input(id="contact-email", compact=True, max_length=200),
+                       key="customer.contacts[0].email")
+        yield FieldError("customer.contacts")
         yield Checkbox("I have the customer's consent to share these details with Microsoft", id="consent",
                        compact=True)
         yield FieldError("customer.consent_to_share")
@@ -82,7 +86,8 @@ class CustomerStep(WizardStep):
         if draft.customer is None:
             return []
         name, phone, email = (self.query_one(f"#contact-{f}", Input).value.strip() for f in ("name", "phone", "email"))
-        draft.customer.contacts = [CustomerContact(name=name, phone=phone, email=email)] if (name or phone or email) else []
+        typed = name or phone or email
+        draft.customer.contacts = [CustomerContact(name=name, phone=phone, email=email)] if typed else []
         draft.customer.consent_to_share = self.query_one("#consent", Checkbox).value
         return []
 

@@ -15,7 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from model.enums import (
-    AccountMatch, AccountTab, DealKind, Direction, HelpType, MicrosoftStatus, SaleType, Status, Substatus,
+    AccountMatch, AccountTab, Direction, HelpType, MicrosoftStatus, SaleType, Status, Substatus,
 )
 from model.errors import Violation
 from model.rules.customer import NOTE_MATCHING
