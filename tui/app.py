@@ -63,9 +63,10 @@ class CosellApp(App):
             self.counter = counter
 
     def __init__(self, ctx: Ctx, settings: Settings | None = None, *, settings_problem: str | None = None,
-                 poll_interval: float | None = 1.0, tick_interval: float = 30.0) -> None:
+                 poll_interval: float | None = 1.0, tick_interval: float = 30.0, sweep: bool = True) -> None:
         super().__init__()
         self.ctx = ctx
+        self._sweep = sweep
         if settings is None:
             settings, settings_problem = load_settings()
         self.settings = settings
@@ -89,6 +90,8 @@ class CosellApp(App):
         if self._settings_problem:
             self.notify(markup_safe(self._settings_problem), title="Settings", severity="warning", timeout=10)
         self.set_interval(self._tick_interval, self._tick)
+        if self._sweep:
+            self._sweep_worker()
         if self._poll_interval:
             self._poll_worker()
             self.set_interval(self._poll_interval, self._poll_worker)
@@ -100,6 +103,29 @@ class CosellApp(App):
 
     def _tick(self) -> None:
         self.clock_tick.publish(self.ctx.clock.now())
+        if self._sweep:
+            self._sweep_worker()
+
+    # -- expiry on time (R8.2) ------------------------------------------------------
+    @work(thread=True, exclusive=True, group="sweep", exit_on_error=False)
+    def _sweep_worker(self) -> None:
+        """Expire overdue inbound deals while the app is open, so nobody acts on a dead deal;
+        `cosell sweep` from cron does the same when nobody has the app open."""
+        from model import services as svc
+
+        try:
+            expired = svc.sweep(self.ctx)
+        except Exception as exc:  # a busy database must not end the session; the next tick retries
+            log.warning("sweep failed: %s", exc)
+            return
+        if expired:
+            self.call_from_thread(self._announce_expired, [d.name for d in expired])
+
+    def _announce_expired(self, names: list[str]) -> None:
+        shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
+        self.notify(markup_safe(f"{len(names)} inbound deal(s) expired unanswered after 14 days: {shown}"),
+                    title="Expired (R8.2)", severity="warning", timeout=10)
+        self.refresh_deals()
 
     # -- live refresh ----------------------------------------------------------------
     @work(thread=True, exclusive=True, group="change-poll", exit_on_error=False)

@@ -59,6 +59,13 @@ def fill_with_demo(store, clock) -> None:
     populate(store, deals=DEMO_DEALS, accounts=DEMO_ACCOUNTS, seed=DEMO_SEED, now=clock.now())
 
 
+def _team_database(store) -> bool:
+    """A database prepared with `cosell init` belongs to a team: never fill it with demo deals."""
+    from model.shared_setup import is_initialised
+
+    return is_initialised(store)
+
+
 def launch(db: str | None, demo: bool) -> int:
     from model.clock import clock_from_env
     from model.errors import CosellError
@@ -73,7 +80,7 @@ def launch(db: str | None, demo: bool) -> int:
         store = open_store(workdir / "demo.db" if workdir else db)
         clock = clock_from_env()
         user = resolve_user(store)
-        if store_is_empty(store, clock):
+        if store_is_empty(store, clock) and not _team_database(store):
             fill_with_demo(store, clock)
         from tui.app import CosellApp
 

@@ -147,9 +147,11 @@ def order_by(q: DealQuery) -> list:
     column = SORTS.get(key)
     if column is None:
         raise ValueError(f"cannot sort by {key!r}; choose one of {', '.join(SORTS)}")
-    # NULLs last either way, then the id so paging is stable.
-    nulls = case((column.is_(None), 1), else_=0)
-    return [nulls, column.desc() if desc else column.asc(), DealRecord.id]
+    ordered = [column.desc() if desc else column.asc(), DealRecord.id]  # the id keeps paging stable
+    if getattr(column, "nullable", True) is False:
+        return ordered  # a NOT NULL column: a plain ORDER BY the (tab, column) index can serve
+    # NULLs last either way (SQLite and PostgreSQL disagree on where they go by default).
+    return [case((column.is_(None), 1), else_=0), *ordered]
 
 
 def page(session, user: User, q: DealQuery, now: datetime) -> list[DealRow]:

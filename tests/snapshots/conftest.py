@@ -59,7 +59,7 @@ def make_snapshot_app():
     from tui.app import CosellApp
 
     def make(ctx, settings=None):
-        return CosellApp(ctx, settings=settings or default_settings(), poll_interval=None, tick_interval=3600)
+        return CosellApp(ctx, settings=settings or default_settings(), poll_interval=None, tick_interval=3600, sweep=False)
 
     return make
 

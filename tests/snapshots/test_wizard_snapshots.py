@@ -60,7 +60,16 @@ PARTNERS = [
 
 
 async def steady(pilot, predicate, what: str) -> None:
-    await support.wait_for(pilot, predicate, timeout=10, what=what)
+    """Wait for ``predicate``, for every worker to finish, and for the focus to land; then stop blinking."""
+    app = pilot.app
+
+    def settled() -> bool:
+        screen = app.screen
+        focus_in_place = not hasattr(screen, "step") or (app.focused is not None and (
+            screen.step() in app.focused.ancestors_with_self or app.focused.id == "wizard-next"))
+        return predicate() and not [w for w in app.workers if w.is_running] and focus_in_place
+
+    await support.wait_for(pilot, settled, timeout=15, what=what)
     for widget in pilot.app.screen.query("Input, TextArea"):
         widget.cursor_blink = False
     await pilot.pause()

@@ -126,6 +126,7 @@ def make_app(ctx: Ctx, **kw):
     from tui.app import CosellApp
 
     kw.setdefault("poll_interval", None)
+    kw.setdefault("sweep", False)
     return CosellApp(ctx, **kw)
 
 

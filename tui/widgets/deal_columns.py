@@ -59,7 +59,7 @@ COLUMNS: dict[str, Column] = {c.key: c for c in (
     Column("name", "Deal", 16, "name", lambda r, _n: (clean(r.name), None), flex=3, description="Deal name"),
     Column("customer", "Customer", 12, "customer", lambda r, _n: (clean(r.customer_name), None), flex=2,
            description="Customer account"),
-    Column("stage", "Stage", 14, "stage", lambda r, _n: (f"{r.stage.value} {stages.percent(r.stage)}%", None),
+    Column("stage", "Stage", 14, "stage", lambda r, _n: (_stage_text(r), None),
            description="Sales stage and its %"),
     Column("value", "Value", 14, "value", _value, right=True, description="Deal value with currency"),
     Column("expires", "Expires in", 12, "expires", _expires, description="Time left to answer an inbound deal"),
@@ -160,3 +160,12 @@ def row_text(row: DealRow, columns: list[tuple[Column, int, int]], now: datetime
         value, part = col.cell(row, now)
         text.append_text(fit(Text(value, style=style_of(part) if part else Style()), w, col.right))
     return text
+
+
+def _stage_text(row) -> str:
+    """Received deals have no sales stage yet; closed ones show their outcome (R8.14)."""
+    if row.substatus.value in ("Received", "Pending"):
+        return "Received"
+    if row.substatus.value in ("Won", "Lost", "Declined", "Expired", "Error"):
+        return "Closed as error" if row.substatus.value == "Error" else row.substatus.value
+    return f"{row.stage.value} {stages.percent(row.stage)}%"
