@@ -26,14 +26,17 @@ TARGET_MB = 200.0
 _COUNT = re.compile(r"\((\d[\d,]*)\)")
 
 
-def results_shown(screen: str) -> bool:
-    """The customer search answered: not searching any more, and some tab counts a hit."""
-    if "Searching…" in screen:
-        return False
-    for line in screen.splitlines():
-        if "Microsoft Managed" in line:
-            return any(m.group(1) != "0" for m in _COUNT.finditer(line))
-    return False
+def results_shown(query: str):
+    """The customer search answered ``query``: a tab counts hits and a result row shows the name.
+
+    (The status line is not used: it can keep saying "Searching…" after the answer
+    arrived when older, dropped searches finish last.)
+    """
+    def seen(screen: str) -> bool:
+        counted = any(m.group(1) != "0" for line in screen.splitlines() if "Microsoft Managed" in line
+                      for m in _COUNT.finditer(line))
+        return counted and screen.count(query[:30]) >= 2  # the search box and a result row
+    return seen
 
 
 def catalogue_name(db: Path) -> str:
@@ -83,7 +86,7 @@ def run(db: Path, size: Size) -> list[Result]:
         tmux.send(name, "n")
         tmux.wait_for(name, lambda s: "Choose the customer" in s, timeout=60)
         typed = _type_query(tmux, name, query)
-        t, _screen = tmux.wait_for(name, results_shown, timeout=600, interval=0.05)
+        t, _screen = tmux.wait_for(name, results_shown(query), timeout=600, interval=0.05)
         first_search = t - typed
         time.sleep(0.5)
         peak, now = vm_kib(pid, "VmHWM"), vm_kib(pid, "VmRSS")

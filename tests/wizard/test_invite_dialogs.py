@@ -138,3 +138,17 @@ def test_invitation_prompt_shows_data_literally():
     text = invitation_prompt(Invitation(invitation_id="", partner_name="[bold]Evil\x1b[31m Ltd",
                                         value=Decimal("1000"), currency="EUR"))
     assert text.plain.startswith("[bold]Evil Ltd") and not text.spans[0].style == "bold red"
+
+
+def test_each_collaboration_action_has_its_dialog(wctx):
+    import pytest
+
+    from model.rules.lifecycle import Action
+    from tui.screens.invite import collaboration_dialog
+
+    deal = private_deal(wctx)
+    assert isinstance(collaboration_dialog(Action.UPGRADE, deal), UpgradeDialog)
+    assert isinstance(collaboration_dialog(Action.INVITE_MICROSOFT, deal), InviteMicrosoftDialog)
+    assert collaboration_dialog(Action.INVITE_PARTNER, deal).deal is deal
+    with pytest.raises(ValueError):
+        collaboration_dialog(Action.WON, deal)

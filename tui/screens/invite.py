@@ -445,3 +445,17 @@ class InvitePartnerDialog(CosellDialog):
             return
         ctx = self.app.ctx
         self.call_service(lambda deal: svc.invite_partner(ctx, deal.id, inv, version=deal.version))
+
+
+def collaboration_dialog(action, deal: Deal) -> CosellDialog:
+    """The dialog for a deal-detail action: ``Action.UPGRADE`` (R7.5), ``INVITE_MICROSOFT`` (R2.3) or
+    ``INVITE_PARTNER`` (R7.4). Each dismisses with the updated ``Deal``, or None when cancelled."""
+    from model.rules.lifecycle import Action
+
+    if action is Action.UPGRADE:
+        return UpgradeDialog(deal)
+    if action is Action.INVITE_MICROSOFT:
+        return InviteMicrosoftDialog(deal)
+    if action is Action.INVITE_PARTNER:
+        return InvitePartnerDialog(deal=deal)
+    raise ValueError(f"no collaboration dialog for {action!r}")
