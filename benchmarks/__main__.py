@@ -65,7 +65,8 @@ def main(argv: list[str] | None = None) -> int:
             results += [r for r in got if not only or r.key[:2] in only or r.key[:3] in only]
         except Exception as exc:  # report, never fail CI on a benchmark
             traceback.print_exc()
-            notes.append(f"{'/'.join(keys)} {label}: failed: {type(exc).__name__}: {exc}")
+            first = (str(exc).strip().splitlines() or [""])[0][:300]
+            notes.append(f"{'/'.join(keys)} {label}: failed: {type(exc).__name__}: {first} (traceback on stderr)")
         loads.append(_load())
         print(f"  done in {time.perf_counter() - t:.1f} s", flush=True)
 
