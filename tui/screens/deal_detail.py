@@ -72,6 +72,12 @@ class DealDetailScreen(Screen):
         Binding("N", "deal('note')", "Note", key_display="N", id="deal.note",
                 tooltip="Add a note to the on-the-record log (R5)"),
         Binding("f", "deal('favorite')", "♥", id="deal.favorite", tooltip="Toggle favorite (R3.3)"),
+        Binding("u", "collab('upgrade')", "Upgrade", id="deal.upgrade",
+                tooltip="Upgrade a private deal to partner-led or co-sell (R7.5)"),
+        Binding("m", "collab('invite_microsoft')", "Invite MS", id="deal.invite_microsoft",
+                tooltip="Ask Microsoft for help; Microsoft has 14 days to decide (R7.3)"),
+        Binding("i", "collab('invite_partner')", "Invite partner", id="deal.invite_partner",
+                tooltip="Invite a co-sell partner to the deal (P2P, R7.4)"),
     ]
 
     def __init__(self, deal_id: str) -> None:
@@ -199,6 +205,10 @@ class DealDetailScreen(Screen):
     # -- actions --------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         """Action keys show (and work) where the deal's phase offers them."""
+        if action == "collab":  # invitations and upgrades: where the model allows them now
+            if self.deal is None or not parameters:
+                return False
+            return not action_violations(self.deal, Action(str(parameters[0])), self.now())
         if action != "deal":
             return True
         if self.deal is None:
@@ -218,6 +228,26 @@ class DealDetailScreen(Screen):
 
     def action_deal(self, name: str) -> None:
         self.start(Action(name))
+
+    def action_collab(self, name: str) -> None:
+        """Upgrade / invite Microsoft / invite a partner: the wizard's dialogs, on this deal."""
+        from tui.screens.invite import collaboration_dialog
+
+        if self.deal is None or self.busy:
+            return
+        self.app.push_screen(collaboration_dialog(Action(name), self.deal), callback=self._after_collab)
+
+    def _after_collab(self, updated) -> None:
+        if updated is not None:
+            self.run_worker(self._reload_everywhere(), group="detail-action")
+
+    async def _reload_everywhere(self) -> None:
+        await self.reload()
+        refresh = getattr(self.app, "refresh_deals", None)
+        if callable(refresh):
+            result = refresh()
+            if inspect.isawaitable(result):
+                await result
 
     def on_lifecycle_progress_action_requested(self, event: LifecycleProgress.ActionRequested) -> None:
         event.stop()
