@@ -70,9 +70,11 @@ def main(argv: list[str] | None = None) -> int:
         loads.append(_load())
         print(f"  done in {time.perf_counter() - t:.1f} s", flush=True)
 
+    busy = any(v != "?" and float(v) > (os.cpu_count() or 1) for v in loads)
     notes.append(f"whole run {time.perf_counter() - started:.0f} s; 1-minute load average on the "
-                 f"{os.cpu_count()} cores before and after each benchmark: {', '.join(loads)} "
-                 "(above the core count, other work was competing for the CPU and every figure is slower)")
+                 f"{os.cpu_count()} cores before and after each benchmark: {', '.join(loads)}"
+                 + (" (above the core count: other work was competing for the CPU, so figures are slower "
+                    "than on an idle machine)" if busy else ""))
     table = render(results, size, notes)
     print()
     print(table)

@@ -67,6 +67,9 @@ class CosellApp(App):
         super().__init__()
         self.ctx = ctx
         self._sweep = sweep
+        from tui.expiry_watch import ExpiryWatch
+
+        self._expiry_watch = ExpiryWatch()
         if settings is None:
             settings, settings_problem = load_settings()
         self.settings = settings
@@ -92,6 +95,7 @@ class CosellApp(App):
         self.set_interval(self._tick_interval, self._tick)
         if self._sweep:
             self._sweep_worker()
+        self._expiry_worker()
         if self._poll_interval:
             self._poll_worker()
             self.set_interval(self._poll_interval, self._poll_worker)
@@ -105,6 +109,26 @@ class CosellApp(App):
         self.clock_tick.publish(self.ctx.clock.now())
         if self._sweep:
             self._sweep_worker()
+        self._expiry_worker()
+
+    @work(thread=True, exclusive=True, group="expiry-watch", exit_on_error=False)
+    def _expiry_worker(self) -> None:
+        """Tell the on-call person when a deal crosses into the 72 h / 24 h band while the app is open."""
+        from datetime import timedelta
+
+        from model import services as svc
+        from tui.expiry_watch import message
+
+        try:
+            deals = svc.expiring_deals(self.ctx, timedelta(hours=72))
+        except Exception as exc:
+            log.warning("expiry watch failed: %s", exc)
+            return
+        crossed = self._expiry_watch.crossings(deals, self.ctx.clock.now())
+        if crossed:
+            urgent = any(band == "24h" for _, band, _ in crossed)
+            self.call_from_thread(self.notify, markup_safe(message(crossed)), title="Expiring soon (R8.2)",
+                                  severity="error" if urgent else "warning", timeout=15)
 
     # -- expiry on time (R8.2) ------------------------------------------------------
     @work(thread=True, exclusive=True, group="sweep", exit_on_error=False)
