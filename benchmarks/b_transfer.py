@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 from benchmarks.stats import Result
-from benchmarks.workload import WORK, Size, admin_context, cosell_command, env
+from benchmarks.workload import Size, admin_context, cached, cosell_command, env
 
 TARGET = 20_000.0
 
@@ -38,16 +38,8 @@ def _cosell(*args: str) -> tuple[float, str]:
 
 def empty_workspace() -> Path:
     """An empty database with the demo's catalogue, partners and users (made once, copied per import)."""
-    path = WORK / "empty-workspace.db"
-    if not path.exists():
-        tmp = path.with_suffix(".tmp.db")
-        for p in WORK.glob(tmp.name + "*"):
-            p.unlink()
-        _cosell("--db", str(tmp), "demo", "--deals", "0", "--accounts", "1000")
-        for suffix in ("", "-wal", "-shm"):
-            src = Path(str(tmp) + suffix)
-            if src.exists():
-                src.rename(Path(str(path) + suffix))
+    path, _took = cached("empty-workspace", lambda tmp: _cosell("--db", str(tmp), "demo", "--deals", "0",
+                                                                 "--accounts", "1000"))
     return path
 
 

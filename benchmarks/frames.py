@@ -49,7 +49,11 @@ class FrameRecorder:
             seen = len(frames)
             if time.perf_counter() > deadline:
                 last = frames[-1][1] if frames else None
-                raise FrameTimeout(f"no matching frame within {timeout:.0f} s (last frame: {last!r})")
+                try:
+                    where_now = f"screen {self.app.screen!r}, focus {self.app.focused!r}"
+                except Exception:  # noqa: BLE001 - the app may be gone; the timeout is what matters
+                    where_now = "app gone"
+                raise FrameTimeout(f"no matching frame within {timeout:.0f} s (last frame: {last!r}; {where_now})")
             await asyncio.sleep(0.001)
 
     def clear(self) -> None:

@@ -39,6 +39,7 @@ def main(argv: list[str] | None = None) -> int:
 
     class NaiveDashboard(App):
         BINDINGS = [("q", "quit", "Quit")]
+        CSS = "#status { height: 1; } DataTable { height: 1fr; }"
 
         def compose(self):
             yield Static(id="status")

@@ -1,6 +1,7 @@
 """The data every benchmark runs on, generated with `cosell demo` and cached by size and seed."""
 from __future__ import annotations
 
+import hashlib
 import os
 import subprocess
 import sys
@@ -60,22 +61,45 @@ def admin_context(db: Path):
     return store, Ctx(store=store, clock=FixedClock(parse_instant(NOW)), user=resolve_user(store, admin))
 
 
-def database(size: Size, seed: int = 1) -> tuple[Path, float | None]:
-    """The demo database for ``size``, made by `cosell demo` (wall time returned when made now)."""
+def schema_fingerprint() -> str:
+    """Changes whenever the tables, the store or the demo generator change: a cached database made
+    by older code (other indexes, other columns, other data) is never measured by newer code."""
+    digest = hashlib.sha1()
+    for folder in ("model/store", "data"):
+        for path in sorted((ROOT / folder).glob("*.py")):
+            digest.update(path.name.encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def cached(stem: str, make) -> tuple[Path, float | None]:
+    """``WORK/<stem>-<fingerprint>.db``, made by ``make(tmp_path)`` if missing (seconds taken returned);
+    databases of the same stem made by other code are deleted."""
     WORK.mkdir(parents=True, exist_ok=True)
-    path = WORK / f"demo-{size.deals}-{size.accounts}-{seed}.db"
+    fingerprint = schema_fingerprint()
+    path = WORK / f"{stem}-{fingerprint}.db"
     if path.exists():
         return path, None
-    tmp = path.with_suffix(".tmp.db")
+    for old in WORK.glob(f"{stem}-*.db*"):
+        old.unlink()
+    tmp = WORK / f"{stem}.tmp.db"
     for p in WORK.glob(tmp.name + "*"):
         p.unlink()
     started = time.perf_counter()
-    subprocess.run([*cosell_command(), "--db", str(tmp), "demo", "--deals", str(size.deals),
-                    "--accounts", str(size.accounts), "--seed", str(seed)], check=True, env=env(),
-                   stdout=subprocess.DEVNULL)
+    make(tmp)
     elapsed = time.perf_counter() - started
     for suffix in ("", "-wal", "-shm"):
         src = Path(str(tmp) + suffix)
         if src.exists():
             src.rename(Path(str(path) + suffix))
     return path, elapsed
+
+
+def database(size: Size, seed: int = 1) -> tuple[Path, float | None]:
+    """The demo database for ``size``, made by `cosell demo` (wall time returned when made now)."""
+    def make(tmp: Path) -> None:
+        subprocess.run([*cosell_command(), "--db", str(tmp), "demo", "--deals", str(size.deals),
+                        "--accounts", str(size.accounts), "--seed", str(seed)], check=True, env=env(),
+                       stdout=subprocess.DEVNULL)
+
+    return cached(f"demo-{size.deals}-{size.accounts}-{seed}", make)
