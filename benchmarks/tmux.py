@@ -60,7 +60,10 @@ class TmuxServer:
         self._tmux(["kill-session", "-t", name])
 
     def close(self) -> None:
+        socket = self._tmux(["display-message", "-p", "-t", "keep", "#{socket_path}"]).stdout.strip()
         self._tmux(["kill-server"])
+        if socket and Path(socket).name == self.socket:
+            Path(socket).unlink(missing_ok=True)  # tmux may leave its socket file behind
 
     def __enter__(self) -> TmuxServer:
         return self
