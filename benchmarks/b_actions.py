@@ -29,7 +29,7 @@ def run(db: Path, size: Size, n: int = 150) -> list[Result]:
 
     from model import services as svc
     from model.clock import FixedClock
-    from model.rules.lifecycle import next_stage, won_violations
+    from model.domain.rules.lifecycle import next_stage, won_violations
     from model.identity import resolve_user
     from model.services.context import Ctx
     from model.store import open_store

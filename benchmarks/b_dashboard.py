@@ -57,7 +57,7 @@ def probe(table):
 def filter_words(ctx, n_words: int, seed: int = 5) -> list[str]:
     """Words of real deal and customer names (5 letters typed of each), seeded."""
     from model import services as svc
-    from model.enums import Tab
+    from model.domain.enums import Tab
     from model.store.queries import DealQuery
 
     rows = svc.list_deals(ctx, DealQuery(tab=Tab.INBOUND, limit=400))
@@ -204,7 +204,7 @@ async def _measure_baseline(ctx, words: list[str], budget_s: float):
     from textual.widgets import DataTable
 
     from model import services as svc
-    from model.enums import Tab
+    from model.domain.enums import Tab
     from model.store.queries import DealQuery
     from tui.settings import DEFAULT_COLUMNS
     from tui.widgets.deal_columns import COLUMNS

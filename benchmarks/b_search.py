@@ -112,7 +112,7 @@ def run(db: Path, size: Size) -> list[Result]:
 
     from benchmarks.search_queries import generate_queries
     from model.accounts.matcher import AccountMatcher
-    from model.enums import AccountTab
+    from model.domain.enums import AccountTab
     from model.store import open_store
     from model.store.tables import AccountRecord
 

@@ -94,7 +94,7 @@ def run(db: Path, size: Size) -> list[Result]:
 
 def _naive(db: Path, exported: Path, template: Path, scratch: Path) -> tuple[list[float], list[float]]:
     from model import services as svc
-    from model.referral_json import referral_from_deal
+    from model.partner_center.rows import referral_from_deal
     from model.services.transfer import import_referrals
     from model.store.queries import DealQuery
 
@@ -112,7 +112,7 @@ def _naive(db: Path, exported: Path, template: Path, scratch: Path) -> tuple[lis
 
     store, ctx = admin_context(db)
     try:
-        from model.enums import Tab
+        from model.domain.enums import Tab
 
         ids = [r.id for tab in (Tab.INBOUND, Tab.OUTBOUND, Tab.CLOSED)
                for r in svc.list_deals(ctx, DealQuery(tab=tab, limit=700))]

@@ -24,7 +24,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from model import services as svc
     from model.clock import clock_from_env
-    from model.enums import Tab
+    from model.domain.enums import Tab
     from model.identity import resolve_user
     from model.services.context import Ctx
     from model.store import open_store

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 
 from cli import common
-from model.enums import AccountTab
+from model.domain.enums import AccountTab
 
 _TABS = {"managed": AccountTab.MANAGED, "unmanaged": AccountTab.UNMANAGED, "other": AccountTab.OTHER}
 
@@ -52,7 +52,7 @@ def _hit_json(tab, hit) -> dict:
 
 def _search(args) -> int:
     from model.accounts.matcher import AccountMatcher, choosable
-    from model.rules.customer import customer_choice_notes
+    from model.domain.rules.customer import customer_choice_notes
 
     ctx = common.context(args)
     matcher = AccountMatcher.from_store(ctx.store)

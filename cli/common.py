@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 
-from model.errors import CosellError
+from model.domain.errors import CosellError
 
 EXIT_OK, EXIT_USAGE, EXIT_ATTENTION, EXIT_REFUSED, EXIT_CONFLICT = 0, 2, 3, 4, 5
 

@@ -26,7 +26,7 @@ def register(sub) -> None:
 def read_draft(source: str):
     from pydantic import ValidationError
 
-    from model.schemas import DealDraft
+    from model.domain.schemas import DealDraft
 
     if source == "-":
         text = sys.stdin.read()
@@ -45,7 +45,7 @@ def read_draft(source: str):
 
 def handle(args) -> int:
     from model import services as svc
-    from model.errors import RuleViolation
+    from model.domain.errors import RuleViolation
 
     draft = read_draft(args.source)
     if args.check:

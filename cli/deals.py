@@ -18,10 +18,10 @@ from decimal import Decimal, InvalidOperation
 
 from cli import common, render
 from model import services as svc
-from model.enums import DealKind, HelpType, MarketplaceIntent, PartnerRole, SaleType, Tab, parse_enum
-from model.errors import ConflictError, CosellError, RuleViolation
-from model.reasons import DECLINE_REASONS, ERROR_REASONS, LOST_REASONS
-from model.schemas import CustomerContact, Invitation, Person
+from model.domain.enums import DealKind, HelpType, MarketplaceIntent, PartnerRole, SaleType, Tab, parse_enum
+from model.domain.errors import ConflictError, CosellError, RuleViolation
+from model.domain.reasons import DECLINE_REASONS, ERROR_REASONS, LOST_REASONS
+from model.domain.schemas import CustomerContact, Invitation, Person
 from model.store.queries import DEFAULT_SORT, SORTS, DealQuery
 
 REASONS = {"decline": DECLINE_REASONS, "lost": LOST_REASONS, "error": ERROR_REASONS}

@@ -15,8 +15,8 @@ from sqlalchemy import func, select
 from cli import common, render
 from cli.deals import duration, guarded, opened
 from model import services as svc
-from model.rules.lifecycle import expiry_band, format_left, format_span, time_left
-from model.schemas import Deal
+from model.domain.rules.lifecycle import expiry_band, format_left, format_span, time_left
+from model.domain.schemas import Deal
 
 
 def _team(deal: Deal) -> str:

@@ -10,15 +10,15 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from cli.common import to_jsonable
-from model.enums import TERMINAL_SUBSTATUSES, Direction, Substatus
-from model.errors import Violation
-from model.rules.lifecycle import (
+from model.domain.enums import TERMINAL_SUBSTATUSES, Direction, Substatus
+from model.domain.errors import Violation
+from model.domain.rules.lifecycle import (
     Action, allowed_actions, early_win_warning, expiry_band, format_left, is_received_substatus,
     microsoft_window, next_stage, time_left,
 )
-from model.rules.registration import eligibility_violations
-from model.schemas import Deal, DealRow, Event
-from model.stages import Stage, percent, stages_for
+from model.domain.rules.registration import eligibility_violations
+from model.domain.schemas import Deal, DealRow, Event
+from model.domain.stages import Stage, percent, stages_for
 
 from model.text import clean as text, one_line as line  # noqa: E402  (one cleaning rule for every face)
 
@@ -271,7 +271,7 @@ def _invitation(i) -> str:
 
 def refusal_text(exc) -> str:
     """An error for stderr: a refusal lists every unmet rule on its own line."""
-    from model.errors import RuleViolation
+    from model.domain.errors import RuleViolation
 
     if isinstance(exc, RuleViolation) and exc.violations:
         head = f"cosell: cannot {text(exc.action)}:" if exc.action else "cosell: refused:"

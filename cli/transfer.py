@@ -11,7 +11,7 @@ from __future__ import annotations
 import sys
 
 from cli import common
-from model.enums import Tab
+from model.domain.enums import Tab
 
 _TABS = {t.value: t for t in Tab}
 
@@ -25,7 +25,7 @@ def _utf8(stream):
 
 
 def _import(args) -> int:
-    from model.errors import CosellError
+    from model.domain.errors import CosellError
     from model.services.transfer import import_file
 
     ctx = common.context(args)

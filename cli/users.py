@@ -10,7 +10,7 @@ import argparse
 
 from cli import common
 from model import users
-from model.enums import Role, parse_enum
+from model.domain.enums import Role, parse_enum
 
 
 def _role(value: str) -> Role:

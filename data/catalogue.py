@@ -12,8 +12,8 @@ import unicodedata
 
 from sqlalchemy.orm import Session
 
-from model.enums import RegistrationKind as RK, Role, SolutionSource as Src
-from model.schemas import Partner, Person, Solution, User
+from model.domain.enums import RegistrationKind as RK, Role, SolutionSource as Src
+from model.domain.schemas import Partner, Person, Solution, User
 from model.store.tables import PartnerRecord, SolutionRecord, UserRecord
 
 OUR_COMPANY = "Contoso Partner"

@@ -26,8 +26,8 @@ from sqlalchemy import func, select
 
 from data import catalogue as cat
 from data.demo_deals import DealMaker, scenario_shapes
-from model.enums import Role, Tab
-from model.schemas import User
+from model.domain.enums import Role, Tab
+from model.domain.schemas import User
 from model.store import bulk
 from model.store.tables import DealRecord, UserRecord
 

@@ -18,13 +18,13 @@ from decimal import Decimal
 from data import catalogue as cat
 from data import demo_text as text
 from data.demo_timeline import Timeline
-from model.enums import (
+from model.domain.enums import (
     AccountMatch, AccountTab, DealKind as K, Direction as D, MarketplaceIntent, MicrosoftStatus as MS,
     PartnerRole, RegistrationStatus as RS, SaleType as ST, SolutionSource,
 )
-from model.rules.fx import rate
-from model.schemas import Customer, CustomerContact, Deal, DealSolution, Person
-from model.stages import Stage
+from model.domain.rules.fx import rate
+from model.domain.schemas import Customer, CustomerContact, Deal, DealSolution, Person
+from model.domain.stages import Stage
 
 DAY = 86_400
 

@@ -11,14 +11,14 @@ from datetime import timedelta
 
 from data import catalogue as cat
 from data import demo_text as text
-from model.enums import (
+from model.domain.enums import (
     DealKind as K, Direction as D, HelpType, InvitationStatus as IS, MicrosoftStatus as MS,
     RegistrationStatus as RS, SaleType as ST, Status, Substatus,
 )
-from model.reasons import DECLINE_REASONS, ERROR_REASONS, LOST_REASONS
-from model.rules.lifecycle import RESPONSE_WINDOW
-from model.schemas import Deal, Invitation, Note, Person, Registration
-from model.stages import Stage, intermediate_for
+from model.domain.reasons import DECLINE_REASONS, ERROR_REASONS, LOST_REASONS
+from model.domain.rules.lifecycle import RESPONSE_WINDOW
+from model.domain.schemas import Deal, Invitation, Note, Person, Registration
+from model.domain.stages import Stage, intermediate_for
 
 HELP = [h for h in HelpType if h is not HelpType.NONE]
 _CLOSE = {"won": Substatus.WON, "lost": Substatus.LOST, "declined": Substatus.DECLINED,

@@ -11,9 +11,9 @@ import os
 
 from sqlalchemy import func, select
 
-from model.enums import Role
-from model.errors import AccessDenied
-from model.schemas import User
+from model.domain.enums import Role
+from model.domain.errors import AccessDenied
+from model.domain.schemas import User
 from model.store.tables import UserRecord
 
 

@@ -37,7 +37,7 @@ from pathlib import Path
 
 from sqlalchemy import or_, select, update
 
-from model.errors import CosellError
+from model.domain.errors import CosellError
 from model.identity import admin_logins
 from model.store.tables import OutboxRecord, UserRecord
 

@@ -17,7 +17,7 @@ import stat
 from dataclasses import dataclass
 from pathlib import Path
 
-from model.errors import CosellError
+from model.domain.errors import CosellError
 
 DIR_MODE = 0o2770
 DB_NAME = "cosell.db"

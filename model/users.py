@@ -12,11 +12,11 @@ import re
 
 from sqlalchemy import func, select
 
-from model.enums import Role
-from model.errors import AccessDenied, NotFound, RuleViolation, Violation
+from model.domain.enums import Role
+from model.domain.errors import AccessDenied, NotFound, RuleViolation, Violation
 from model.identity import admin_logins, user_from_record
-from model.rules.deal_fields import EMAIL, PHONE
-from model.schemas import User
+from model.domain.rules.deal_fields import EMAIL, PHONE
+from model.domain.schemas import User
 from model.store.tables import UserRecord
 
 LOGIN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9._-]{0,119}\$?$")

@@ -29,7 +29,7 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.worker import WorkerFailed
 
-from model.errors import CosellError
+from model.domain.errors import CosellError
 from model.services.context import Ctx
 from tui.commands import CosellCommands
 from tui.settings import Settings, load_settings
@@ -208,7 +208,7 @@ def _dashboard() -> Screen:
 
 
 def _title(exc: CosellError) -> str:
-    from model.errors import ConflictError, NotFound, RuleViolation
+    from model.domain.errors import ConflictError, NotFound, RuleViolation
 
     if isinstance(exc, RuleViolation):
         return "Not allowed"

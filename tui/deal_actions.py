@@ -27,12 +27,12 @@ from rich.text import Text
 from textual.worker import WorkerFailed
 
 from model import services as svc
-from model.errors import ConflictError, CosellError, RuleViolation, Violation
-from model.reasons import DECLINE_REASONS, ERROR_REASONS, LOST_REASONS
-from model.rules.lifecycle import Action, action_violations, next_stage
-from model.rules.registration import eligibility_violations
-from model.schemas import Deal
-from model.stages import percent
+from model.domain.errors import ConflictError, CosellError, RuleViolation, Violation
+from model.domain.reasons import DECLINE_REASONS, ERROR_REASONS, LOST_REASONS
+from model.domain.rules.lifecycle import Action, action_violations, next_stage
+from model.domain.rules.registration import eligibility_violations
+from model.domain.schemas import Deal
+from model.domain.stages import percent
 from tui.screens.dialogs import (
     AcceptDialog, ConfirmDialog, ConflictDialog, EditDialog, NoteDialog, ReasonDialog, RegisterDialog,
 )

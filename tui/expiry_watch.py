@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from model.rules.lifecycle import expiry_band, format_left, time_left
-from model.schemas import Deal
+from model.domain.rules.lifecycle import expiry_band, format_left, time_left
+from model.domain.schemas import Deal
 
 _URGENCY = {None: 0, "ok": 0, "72h": 1, "24h": 2, "overdue": 3}
 

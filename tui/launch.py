@@ -43,8 +43,8 @@ def _log_to_file() -> Path | None:
 def store_is_empty(store, clock) -> bool:
     """No deal in any tab, whoever's they are (asked as an admin, through the services)."""
     from model import services as svc
-    from model.enums import Role, Tab
-    from model.schemas import User
+    from model.domain.enums import Role, Tab
+    from model.domain.schemas import User
     from model.store.queries import DealQuery
 
     everyone = svc.Ctx(store=store, clock=clock, user=User(login="cosell-launch", role=Role.ADMIN))
@@ -68,7 +68,7 @@ def _team_database(store) -> bool:
 
 def launch(db: str | None, demo: bool) -> int:
     from model.clock import clock_from_env
-    from model.errors import CosellError
+    from model.domain.errors import CosellError
     from model.identity import resolve_user
     from model.services.context import Ctx
     from model.store import open_store

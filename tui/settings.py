@@ -30,7 +30,7 @@ from pydantic_settings import (
     BaseSettings, PydanticBaseSettingsSource, SettingsConfigDict, TomlConfigSettingsSource,
 )
 
-from model.enums import Tab
+from model.domain.enums import Tab
 
 CONFIG_FILE = "config.toml"
 

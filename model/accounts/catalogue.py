@@ -19,9 +19,9 @@ from sqlalchemy import bindparam, case, select, update
 from sqlalchemy.orm import Session
 
 from model.accounts.normalize import NORMALIZATION_VERSION, normalize_name
-from model.enums import AccountTab
-from model.errors import ImportRejected
-from model.schemas import Account
+from model.domain.enums import AccountTab
+from model.domain.errors import ImportRejected
+from model.domain.schemas import Account
 from model.store.tables import AccountRecord, Meta
 
 FIELDS = ("account_id", "name", "tab", "linked_group", "duns", "city", "country",

@@ -33,9 +33,9 @@ from sqlalchemy import case, literal, select
 
 from model.accounts.index import Index, IndexBuilder, location_masks
 from model.accounts.normalize import normalize_name, normalize_tokens
-from model.enums import AccountTab
-from model.rules.customer import customer_choice_violations
-from model.schemas import Account
+from model.domain.enums import AccountTab
+from model.domain.rules.customer import customer_choice_violations
+from model.domain.schemas import Account
 from model.store.tables import AccountRecord
 
 TABS = (AccountTab.MANAGED, AccountTab.UNMANAGED, AccountTab.OTHER)

@@ -10,10 +10,10 @@ from typing import Callable
 from sqlalchemy.orm.attributes import flag_modified
 from sqlalchemy.orm.exc import StaleDataError
 
-from model.errors import ConflictError, NotFound, RuleViolation, Violation
-from model.rules.lifecycle import Action, action_violations
-from model.rules.visibility import can_see
-from model.schemas import Deal, Event
+from model.domain.errors import ConflictError, NotFound, RuleViolation, Violation
+from model.domain.rules.lifecycle import Action, action_violations
+from model.domain.rules.visibility import can_see
+from model.domain.schemas import Deal, Event
 from model.services.context import Ctx
 from model.store import repo
 

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, or_, select
 
-from model.enums import RegistrationKind, SolutionSource
-from model.schemas import Partner, Solution
+from model.domain.enums import RegistrationKind, SolutionSource
+from model.domain.schemas import Partner, Solution
 from model.services.context import Ctx
 from model.store.tables import PartnerRecord, SolutionRecord
 

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import uuid
 
-from model.enums import HelpType, InvitationStatus, MicrosoftStatus, SaleType
-from model.errors import RuleViolation, Violation
-from model.rules.deal_fields import contact_violations, customer_contact_required_violations, invitation_violations
-from model.rules.lifecycle import Action, is_private, sale_type_for
-from model.schemas import CustomerContact, Deal, Invitation, Note
+from model.domain.enums import HelpType, InvitationStatus, MicrosoftStatus, SaleType
+from model.domain.errors import RuleViolation, Violation
+from model.domain.rules.deal_fields import contact_violations, customer_contact_required_violations, invitation_violations
+from model.domain.rules.lifecycle import Action, is_private, sale_type_for
+from model.domain.schemas import CustomerContact, Deal, Invitation, Note
 from model.services._tx import mutate
 from model.services.context import Ctx
 

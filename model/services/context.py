@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from model.clock import Clock
-from model.schemas import User
+from model.domain.schemas import User
 from model.store import Store
 
 

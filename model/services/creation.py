@@ -5,21 +5,21 @@ import uuid
 from datetime import datetime
 from decimal import Decimal
 
-from model.enums import (
+from model.domain.enums import (
     DealKind, Direction, HelpType, MicrosoftStatus, Status, Substatus,
 )
-from model.errors import RuleViolation, Violation
-from model.rules.deal_fields import (
+from model.domain.errors import RuleViolation, Violation
+from model.domain.rules.deal_fields import (
     customer_contact_required_violations, customer_violations, details_violations, invitation_violations,
     solutions_violations, team_violations,
 )
-from model.rules.lifecycle import expiry_for, sale_type_for
-from model.rules.visibility import can_see
-from model.schemas import Deal, DealDraft, Event, Invitation, Note
+from model.domain.rules.lifecycle import expiry_for, sale_type_for
+from model.domain.rules.visibility import can_see
+from model.domain.schemas import Deal, DealDraft, Event, Invitation, Note
 from model.services.context import Ctx
 from model.services.matching import match_customer
 from model.services.outbox import notify_team
-from model.stages import Stage
+from model.domain.stages import Stage
 from model.store import repo
 
 

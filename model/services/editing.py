@@ -4,11 +4,11 @@ from __future__ import annotations
 from pydantic import TypeAdapter, ValidationError
 from sqlalchemy import update
 
-from model.enums import MarketplaceIntent, PartnerRole, parse_enum
-from model.errors import RuleViolation, Violation
-from model.rules.deal_fields import person_violations, solutions_violations, team_violations
-from model.rules.lifecycle import Action, edit_violations
-from model.schemas import Customer, Deal, DealSolution, Note, Person
+from model.domain.enums import MarketplaceIntent, PartnerRole, parse_enum
+from model.domain.errors import RuleViolation, Violation
+from model.domain.rules.deal_fields import person_violations, solutions_violations, team_violations
+from model.domain.rules.lifecycle import Action, edit_violations
+from model.domain.schemas import Customer, Deal, DealSolution, Note, Person
 from model.services._tx import load_visible, mutate
 from model.services.context import Ctx
 from model.services.matching import match_customer
@@ -102,7 +102,7 @@ def remove_team_member(ctx: Ctx, deal_id: str, email: str, *, version: int | Non
 
 
 def catalogue_solution(ctx: Ctx, solution_id: str) -> DealSolution:
-    from model.enums import RegistrationKind, SolutionSource
+    from model.domain.enums import RegistrationKind, SolutionSource
 
     with ctx.store.read() as session:
         rec = session.get(SolutionRecord, solution_id)
@@ -159,7 +159,7 @@ def add_note(ctx: Ctx, deal_id: str, text: str, *, version: int | None = None) -
 def set_favorite(ctx: Ctx, deal_id: str, on: bool | None = None) -> Deal:
     """R3.3: the heart. A view tag, not an edit, so it neither bumps the version nor trips
     someone's open edit dialog, and it works on closed deals too."""
-    from model.schemas import Event
+    from model.domain.schemas import Event
     from model.store import repo
 
     with ctx.store.write() as session:

@@ -6,18 +6,18 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from model.enums import RegistrationStatus, Status, Substatus
-from model.errors import RuleViolation, Violation
-from model.reasons import DECLINE_REASONS, ERROR_REASONS, LOST_REASONS, match_reason
-from model.rules.deal_fields import money_violations, person_violations
-from model.rules.lifecycle import (
+from model.domain.enums import RegistrationStatus, Status, Substatus
+from model.domain.errors import RuleViolation, Violation
+from model.domain.reasons import DECLINE_REASONS, ERROR_REASONS, LOST_REASONS, match_reason
+from model.domain.rules.deal_fields import money_violations, person_violations
+from model.domain.rules.lifecycle import (
     Action, early_win_warning, expire_violations, next_stage, stage_violations,
 )
-from model.schemas import Deal, Note, Person
+from model.domain.schemas import Deal, Note, Person
 from model.services._tx import mutate
 from model.services.context import Ctx
 from model.services.outbox import notify_sender
-from model.stages import Stage
+from model.domain.stages import Stage
 from model.store import repo
 from model.store.tables import DealRecord
 
@@ -101,7 +101,7 @@ def mark_stage(ctx: Ctx, deal_id: str, stage: Stage | str | None = None, *, vers
     def checks(deal: Deal) -> list[Violation]:
         chosen = stage
         if isinstance(chosen, str) and not isinstance(chosen, Stage):  # Stage is a str too
-            from model.stages import map_crm_stage
+            from model.domain.stages import map_crm_stage
 
             try:
                 chosen = map_crm_stage(chosen, inbound=deal.direction.value == "Incoming")
@@ -215,7 +215,7 @@ def sweep(ctx: Ctx) -> list[Deal]:
 
     Housekeeping for cron, so it sees every deal regardless of the caller's scope.
     """
-    from model.rules.lifecycle import MICROSOFT_WINDOW, microsoft_window
+    from model.domain.rules.lifecycle import MICROSOFT_WINDOW, microsoft_window
     from model.services.outbox import notify_team
 
     now = ctx.now()
@@ -239,7 +239,7 @@ def sweep(ctx: Ctx) -> list[Deal]:
             _close(new, Substatus.EXPIRED, ctx, "No response within 14 days")
             new.updated_at = now
             repo.write_deal(session, new, rec, actor="sweep")
-            from model.schemas import Event
+            from model.domain.schemas import Event
 
             repo.add_event(session, deal.id, Event(at=now, actor=f"sweep ({ctx.user.login})", action="expired",
                                                    changes={"substatus": ["Received", "Expired"]},

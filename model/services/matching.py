@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from sqlalchemy import or_, select
 
-from model.enums import AccountMatch, AccountTab
-from model.schemas import Customer
+from model.domain.enums import AccountMatch, AccountTab
+from model.domain.schemas import Customer
 from model.store.tables import AccountRecord
 
 

@@ -9,7 +9,7 @@ from datetime import datetime
 
 from sqlalchemy import select
 
-from model.schemas import Deal
+from model.domain.schemas import Deal
 from model.store.tables import OutboxRecord
 
 

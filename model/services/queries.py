@@ -5,9 +5,9 @@ from datetime import timedelta
 
 from sqlalchemy import select
 
-from model.errors import NotFound
-from model.rules.visibility import can_see
-from model.schemas import Deal, DealRow, Event, Person
+from model.domain.errors import NotFound
+from model.domain.rules.visibility import can_see
+from model.domain.schemas import Deal, DealRow, Event, Person
 from model.services.context import Ctx
 from model.store import queries, repo
 from model.store.queries import DealQuery, TabSummary

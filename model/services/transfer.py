@@ -1,7 +1,7 @@
 """Partner Center referral files in and out (``cosell import`` / ``cosell export``).
 
 Import is all or nothing: the whole file is parsed and checked (types by the
-``model.referral_json`` models, then what needs the database: R1.2's fixed
+``model.partner_center.shape`` models, then what needs the database: R1.2's fixed
 location, R9.1's closed deals, stale versions) before anything is written, in
 one write transaction, and any problem rejects the file with every problem
 named by record and field. Ids already stored update their deal instead of
@@ -22,12 +22,12 @@ from typing import IO
 
 from sqlalchemy import select
 
-from model.enums import AccountMatch, AccountTab, Direction, Tab
-from model.errors import AccessDenied, ImportRejected
-from model.referral_file import MAX_PROBLEMS, parse_referrals, record_label, rejection
-from model.referral_json import MappingProblem, Referral
-from model.referral_rows import referral_to_rows
-from model.schemas import Customer, Deal, Event, Note
+from model.domain.enums import AccountMatch, AccountTab, Direction, Tab
+from model.domain.errors import AccessDenied, ImportRejected
+from model.partner_center.parse import MAX_PROBLEMS, parse_referrals, record_label, rejection
+from model.partner_center.shape import MappingProblem, Referral
+from model.partner_center.rows import referral_to_rows
+from model.domain.schemas import Customer, Deal, Event, Note
 from model.services._tx import diff
 from model.services.context import Ctx
 from model.services.matching import match_customer

@@ -16,12 +16,12 @@ from typing import IO, Iterable
 
 from sqlalchemy import select
 
-from model import stages as stage_table
-from model.enums import (
+from model.domain import stages as stage_table
+from model.domain.enums import (
     DealKind, Direction, MarketplaceIntent, MicrosoftStatus, PartnerRole, RegistrationStatus, SaleType, Tab,
 )
-from model.referral_rows import rows_to_referral
-from model.schemas import User
+from model.partner_center.rows import rows_to_referral
+from model.domain.schemas import User
 from model.services.context import Ctx
 from model.store import bulk
 from model.store.queries import tab_filter, visible_to

@@ -18,7 +18,7 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from model.referral_file import REFERRALS, describe, is_bad_json, split_lines
+from model.partner_center.parse import REFERRALS, describe, is_bad_json, split_lines
 from model.services import transfer
 from model.services.context import Ctx
 from model.store import bulk

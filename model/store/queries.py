@@ -16,9 +16,9 @@ from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.expression import FunctionElement
 
-from model.enums import DealKind, Direction, PartnerRole, SaleType, Substatus, Tab
-from model.schemas import DealRow, User
-from model.stages import Stage
+from model.domain.enums import DealKind, Direction, PartnerRole, SaleType, Substatus, Tab
+from model.domain.schemas import DealRow, User
+from model.domain.stages import Stage
 from model.store.tables import DealRecord, TeamRecord
 
 SORTS: dict[str, ColumnElement] = {

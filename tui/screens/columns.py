@@ -14,7 +14,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Footer, Label, SelectionList
 from textual.widgets.selection_list import Selection
 
-from model.enums import Tab
+from model.domain.enums import Tab
 from tui.settings import DEFAULT_COLUMNS
 from tui.widgets.deal_columns import COLUMNS
 

@@ -5,7 +5,7 @@ three tabs (Microsoft Managed, Microsoft Unmanaged, Other (DUNS)) each with
 its count, while they type. A managed customer with several Microsoft
 records is one row whose linked records open with ``space``; any of them may
 be chosen (R4.3). Whether an account may be chosen from a tab, and what the
-choice means, is asked of ``model.rules.customer`` and shown in its words:
+choice means, is asked of ``model.domain.rules.customer`` and shown in its words:
 federal accounts only from Other (R4.6); Unmanaged and Other make the deal
 ineligible for registration (R4.4, R4.5) and fixed for good (R4.9), so
 choosing from them takes a second ``enter`` after the consequences are shown.
@@ -26,9 +26,9 @@ from textual.widgets import Button, Footer, Input, OptionList, Static, TabbedCon
 from textual.widgets.option_list import Option
 
 from model.accounts.matcher import SearchResult
-from model.enums import AccountTab
-from model.rules.customer import customer_choice_notes, customer_choice_violations
-from model.schemas import Account, Customer, DealDraft
+from model.domain.enums import AccountTab
+from model.domain.rules.customer import customer_choice_notes, customer_choice_violations
+from model.domain.schemas import Account, Customer, DealDraft
 from tui.matcher_service import LiveSearch, MatcherService
 from tui.text import literal
 
@@ -85,7 +85,7 @@ def hit_prompt(tab: AccountTab, account: Account, *, linked: int = 0, expanded: 
 
 def customer_from_choice(choice: Choice) -> Customer:
     """The deal's customer for what the modal returned (a hand-typed one passes through)."""
-    from model.enums import AccountMatch
+    from model.domain.enums import AccountMatch
 
     if isinstance(choice, Customer):
         return choice

@@ -24,9 +24,9 @@ from textual.timer import Timer
 from textual.widgets import Input, Static, Tab as TabWidget, Tabs
 
 from model import services as svc
-from model.enums import DealKind, Tab
-from model.rules.lifecycle import Action
-from model.stages import Stage
+from model.domain.enums import DealKind, Tab
+from model.domain.rules.lifecycle import Action
+from model.domain.stages import Stage
 from model.store.queries import DealQuery, TabSummary
 from tui.text import literal, markup_safe
 from tui.widgets.deal_table import DealTable

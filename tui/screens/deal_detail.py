@@ -17,10 +17,10 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from model import services as svc
-from model.enums import Substatus
-from model.errors import CosellError, NotFound
-from model.rules.lifecycle import Action, action_violations
-from model.schemas import Deal, Event
+from model.domain.enums import Substatus
+from model.domain.errors import CosellError, NotFound
+from model.domain.rules.lifecycle import Action, action_violations
+from model.domain.schemas import Deal, Event
 from tui.deal_actions import in_thread, run_deal_action, show_error
 from tui.screens import deal_detail_sections as sections
 from tui.widgets.lifecycle import LifecycleProgress

@@ -14,11 +14,11 @@ from rich.console import Group, RenderableType
 from rich.table import Table
 from rich.text import Text
 
-from model.enums import AccountMatch, AccountTab, Direction
-from model.rules.fx import to_usd
-from model.rules.lifecycle import expiry_band, format_left, format_span, microsoft_window, time_left
-from model.schemas import Deal, Event
-from model.stages import info
+from model.domain.enums import AccountMatch, AccountTab, Direction
+from model.domain.rules.fx import to_usd
+from model.domain.rules.lifecycle import expiry_band, format_left, format_span, microsoft_window, time_left
+from model.domain.schemas import Deal, Event
+from model.domain.stages import info
 from tui.screens.dialogs.register import eligibility_text
 from tui.text import literal
 

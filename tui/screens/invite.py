@@ -26,11 +26,11 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from model import services as svc
-from model.enums import HelpType, SaleType
-from model.errors import ConflictError, CosellError, RuleViolation, Violation
-from model.rules.deal_fields import invitation_violations
-from model.rules.fx import known_currencies
-from model.schemas import CustomerContact, Deal, DealDraft, Invitation, Partner
+from model.domain.enums import HelpType, SaleType
+from model.domain.errors import ConflictError, CosellError, RuleViolation, Violation
+from model.domain.rules.deal_fields import invitation_violations
+from model.domain.rules.fx import known_currencies
+from model.domain.schemas import CustomerContact, Deal, DealDraft, Invitation, Partner
 from tui.screens.new_deal.base import ChoiceSet, FieldError, SearchInput, parse_date, parse_money, row, show_in
 from tui.text import literal
 
@@ -450,7 +450,7 @@ class InvitePartnerDialog(CosellDialog):
 def collaboration_dialog(action, deal: Deal) -> CosellDialog:
     """The dialog for a deal-detail action: ``Action.UPGRADE`` (R7.5), ``INVITE_MICROSOFT`` (R2.3) or
     ``INVITE_PARTNER`` (R7.4). Each dismisses with the updated ``Deal``, or None when cancelled."""
-    from model.rules.lifecycle import Action
+    from model.domain.rules.lifecycle import Action
 
     if action is Action.UPGRADE:
         return UpgradeDialog(deal)

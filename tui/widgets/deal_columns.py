@@ -14,9 +14,9 @@ from typing import Callable
 from rich.style import Style
 from rich.text import Text
 
-from model import stages
-from model.enums import DealKind
-from model.schemas import DealRow
+from model.domain import stages
+from model.domain.enums import DealKind
+from model.domain.schemas import DealRow
 from tui.settings import ALL_COLUMNS
 from tui.text import clean
 from tui.widgets.expiry import countdown

@@ -8,7 +8,7 @@ No Textual here: the widget decides when to fetch, this decides what.
 """
 from __future__ import annotations
 
-from model.schemas import DealRow
+from model.domain.schemas import DealRow
 
 PAGE = 100          # rows per fetch
 MAX_PAGES = 24      # pages kept in memory (the rest are fetched again when scrolled to)

@@ -1,6 +1,6 @@
 """The expiry countdown of a received inbound deal (R8.2): "13d 4h", "5h 12m", "overdue".
 
-The words and the bands come from ``model.rules.lifecycle`` (``format_left``,
+The words and the bands come from ``model.domain.rules.lifecycle`` (``format_left``,
 ``expiry_band``); this module only decides how they look. Bands are told apart
 by more than colour (bold under 24 h, reverse once overdue) so they survive
 ``NO_COLOR`` and monochrome terminals.
@@ -16,8 +16,8 @@ from rich.text import Text
 from textual.reactive import reactive
 from textual.widgets import Static
 
-from model.enums import Direction, Substatus
-from model.rules.lifecycle import expiry_band, format_left, is_received_substatus
+from model.domain.enums import Direction, Substatus
+from model.domain.rules.lifecycle import expiry_band, format_left, is_received_substatus
 
 #: Band name -> the CSS class / component suffix that styles it.
 BANDS = ("ok", "72h", "24h", "overdue")

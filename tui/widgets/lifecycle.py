@@ -23,11 +23,11 @@ from textual.message import Message
 from textual.widget import Widget
 from textual.widgets import Button, Static
 
-from model.enums import Direction, RegistrationStatus, Substatus
-from model.rules.lifecycle import Action, action_violations, next_stage
-from model.rules.registration import eligibility_violations
-from model.schemas import Deal
-from model.stages import Stage, StageInfo, info, stages_for
+from model.domain.enums import Direction, RegistrationStatus, Substatus
+from model.domain.rules.lifecycle import Action, action_violations, next_stage
+from model.domain.rules.registration import eligibility_violations
+from model.domain.schemas import Deal
+from model.domain.stages import Stage, StageInfo, info, stages_for
 from tui.text import literal
 
 SEPARATOR = " › "

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from rich.text import Text
 from textual.widgets import Static
 
-from model.enums import Tab
+from model.domain.enums import Tab
 from model.store.queries import TabSummary
 
 _NOUN = {Tab.INBOUND: "open", Tab.OUTBOUND: "open", Tab.FAVORITES: "favorite", Tab.CLOSED: "closed"}

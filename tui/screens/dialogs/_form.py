@@ -19,7 +19,7 @@ from textual.screen import ModalScreen
 from textual.widget import Widget
 from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
 
-from model.errors import Violation
+from model.domain.errors import Violation
 from tui.text import clean, literal
 
 

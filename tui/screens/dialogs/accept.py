@@ -6,8 +6,8 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Input, Select, Static
 
-from model.rules.fx import known_currencies
-from model.schemas import Deal
+from model.domain.rules.fx import known_currencies
+from model.domain.schemas import Deal
 from tui.screens.dialogs._form import FormDialog, parse_date, parse_decimal
 from tui.text import literal
 

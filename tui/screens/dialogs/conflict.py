@@ -14,7 +14,7 @@ from textual.containers import Horizontal, Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Static
 
-from model.errors import ConflictError
+from model.domain.errors import ConflictError
 from tui.text import literal
 
 RELOAD, REAPPLY = "reload", "reapply"

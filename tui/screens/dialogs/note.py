@@ -6,7 +6,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Static, TextArea
 
-from model.schemas import Deal
+from model.domain.schemas import Deal
 from tui.screens.dialogs._form import FormDialog, FormError
 from tui.text import literal
 

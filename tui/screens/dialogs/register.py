@@ -12,10 +12,10 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Input, Select, Static
 
-from model.enums import SaleType
-from model.rules.fx import to_usd
-from model.rules.registration import eligibility_violations
-from model.schemas import Deal
+from model.domain.enums import SaleType
+from model.domain.rules.fx import to_usd
+from model.domain.rules.registration import eligibility_violations
+from model.domain.schemas import Deal
 from tui.screens.dialogs._form import FormDialog, parse_decimal
 from tui.screens.dialogs.accept import currency_options
 from tui.text import literal

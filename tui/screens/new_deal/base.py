@@ -20,8 +20,8 @@ from textual.widget import Widget
 from textual.binding import Binding
 from textual.widgets import Input, Label, RadioSet, Static
 
-from model.errors import Violation
-from model.schemas import DealDraft
+from model.domain.errors import Violation
+from model.domain.schemas import DealDraft
 from tui.text import literal
 
 # List fields whose entries are shown together: the noun used for "member 2", "invited partner 1".

@@ -8,9 +8,9 @@ from textual import on
 from textual.app import ComposeResult
 from textual.widgets import Button, Checkbox, Input, Static
 
-from model.rules.customer import customer_choice_notes
-from model.schemas import Customer, CustomerContact, DealDraft
-from model.errors import Violation
+from model.domain.rules.customer import customer_choice_notes
+from model.domain.schemas import Customer, CustomerContact, DealDraft
+from model.domain.errors import Violation
 from tui.screens.new_deal.base import FieldError, WizardStep, row, step_heading
 from tui.text import literal
 

@@ -13,10 +13,10 @@ from textual.app import ComposeResult
 from textual.suggester import SuggestFromList
 from textual.widgets import Input, RadioButton, RadioSet, Select, Static, TextArea
 
-from model.enums import DealKind, PartnerRole
-from model.errors import Violation
-from model.rules.fx import known_currencies
-from model.schemas import DealDraft
+from model.domain.enums import DealKind, PartnerRole
+from model.domain.errors import Violation
+from model.domain.rules.fx import known_currencies
+from model.domain.schemas import DealDraft
 from tui.screens.new_deal.base import ChoiceSet, FieldError, WizardStep, parse_date, parse_money, row, step_heading
 
 KINDS = (DealKind.IP_COSELL, DealKind.SERVICES_COSELL, DealKind.SOLUTION_ASSESSMENT)

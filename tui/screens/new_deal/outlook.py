@@ -14,15 +14,15 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
-from model.enums import (
+from model.domain.enums import (
     AccountMatch, AccountTab, Direction, HelpType, MicrosoftStatus, SaleType, Status, Substatus,
 )
-from model.errors import Violation
-from model.rules.customer import NOTE_MATCHING
-from model.rules.lifecycle import sale_type_for
-from model.rules.registration import could_register, eligibility_violations
-from model.schemas import Customer, Deal, DealDraft
-from model.stages import Stage
+from model.domain.errors import Violation
+from model.domain.rules.customer import NOTE_MATCHING
+from model.domain.rules.lifecycle import sale_type_for
+from model.domain.rules.registration import could_register, eligibility_violations
+from model.domain.schemas import Customer, Deal, DealDraft
+from model.domain.stages import Stage
 
 
 @dataclass

@@ -8,9 +8,9 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Button, Static
 
-from model.enums import DealKind
-from model.errors import Violation
-from model.schemas import DealDraft
+from model.domain.enums import DealKind
+from model.domain.errors import Violation
+from model.domain.schemas import DealDraft
 from tui.screens.new_deal.base import FieldError, WizardStep, describe, step_heading
 from tui.screens.new_deal.outlook import registration_outlook
 from tui.text import literal

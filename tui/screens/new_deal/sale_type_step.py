@@ -10,10 +10,10 @@ from textual.binding import Binding
 from textual.widgets import Button, OptionList, RadioButton, RadioSet, Select, Static
 from textual.widgets.option_list import Option
 
-from model.enums import HelpType, SaleType
-from model.errors import Violation
-from model.rules.lifecycle import sale_type_for
-from model.schemas import DealDraft, Invitation
+from model.domain.enums import HelpType, SaleType
+from model.domain.errors import Violation
+from model.domain.rules.lifecycle import sale_type_for
+from model.domain.schemas import DealDraft, Invitation
 from tui.screens.new_deal.base import ChoiceSet, FieldError, WizardStep, row, step_heading
 from tui.text import literal
 

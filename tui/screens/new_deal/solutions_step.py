@@ -14,9 +14,9 @@ from textual.binding import Binding
 from textual.widgets import Input, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
-from model.enums import DealKind, MarketplaceIntent, SolutionSource
-from model.errors import Violation
-from model.schemas import DealDraft, DealSolution, Solution
+from model.domain.enums import DealKind, MarketplaceIntent, SolutionSource
+from model.domain.errors import Violation
+from model.domain.schemas import DealDraft, DealSolution, Solution
 from tui.screens.new_deal.base import ChoiceSet, FieldError, SearchInput, WizardStep, row, step_heading
 from tui.text import literal
 

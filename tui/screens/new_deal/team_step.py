@@ -9,9 +9,9 @@ from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option
 
 from model import services as svc
-from model.errors import Violation
-from model.rules.deal_fields import person_violations
-from model.schemas import DealDraft, Person
+from model.domain.errors import Violation
+from model.domain.rules.deal_fields import person_violations
+from model.domain.schemas import DealDraft, Person
 from tui.screens.new_deal.base import FieldError, WizardStep, row, step_heading
 from tui.text import literal
 

@@ -23,9 +23,9 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, ContentSwitcher, Footer, Static
 
 from model import services as svc
-from model.enums import DealKind, HelpType
-from model.errors import CosellError, RuleViolation, Violation
-from model.schemas import Deal, DealDraft
+from model.domain.enums import DealKind, HelpType
+from model.domain.errors import CosellError, RuleViolation, Violation
+from model.domain.schemas import Deal, DealDraft
 from tui.screens.new_deal.base import WizardStep
 from tui.screens.new_deal.customer_step import CustomerStep
 from tui.screens.new_deal.details_step import DetailsStep

@@ -1,0 +1,182 @@
+"""Reading a referral file: every record type-checked, every problem named by record and field.
+
+A problem reads ``record 3 (id 1a2b3c4d…, 'Contoso'): details.dealValue: must be ≥ 0 (got -5)``:
+the record's number in the file (from 1), its id and name as far as the file has them, the
+field path as the file spells it, and what is wrong in words. Bad JSON is reported with its
+line and column. A file is rejected whole (``ImportRejected``) with every problem listed.
+"""
+from __future__ import annotations
+
+import json
+import re
+
+from pydantic import TypeAdapter, ValidationError
+
+from model.domain.errors import ImportRejected
+from model.partner_center.shape import Referral, ReferralList
+
+MAX_PROBLEMS = 20
+
+REFERRALS = TypeAdapter(list[Referral])
+_ENVELOPE = TypeAdapter(ReferralList)
+
+
+def record_label(index: int, raw) -> str:
+    """'record 3 (id 1a2b3c4d…, 'Contoso')': how a problem names the record it is in (1-based)."""
+    ident = name = None
+    if isinstance(raw, dict):
+        ident, name = raw.get("id"), raw.get("name")
+    parts = []
+    if isinstance(ident, str) and ident:
+        parts.append(f"id {ident[:8]}…" if len(ident) > 8 else f"id {ident}")
+    if isinstance(name, str) and name:
+        parts.append(repr(name if len(name) <= 40 else name[:39] + "…"))
+    return f"record {index + 1}" + (f" ({', '.join(parts)})" if parts else "")
+
+
+def _path(loc) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _message(err: dict) -> str:
+    kind, ctx, value = err["type"], err.get("ctx") or {}, err.get("input")
+    shown = repr(value) if not isinstance(value, (dict, list)) else "this value"
+    if kind == "missing":
+        return "is required"
+    if kind in ("greater_than_equal", "greater_than"):
+        return f"must be {'≥' if kind == 'greater_than_equal' else '>'} {ctx.get('ge', ctx.get('gt'))} (got {shown})"
+    if kind in ("enum", "literal_error"):
+        return f"{shown} is not one of {ctx.get('expected')}"
+    if kind.startswith("datetime") or kind.startswith("date_"):
+        return f"{shown} is not a date-time (use ISO 8601, e.g. 2026-11-20T09:00:00Z)"
+    if kind.startswith("decimal_max") or kind == "decimal_whole_digits":
+        return f"{shown} has too many digits (at most 16 before and 2 after the point)"
+    if kind in ("decimal_parsing", "decimal_type", "float_parsing", "float_type", "int_parsing", "int_type"):
+        return f"{shown} is not a number"
+    if kind == "string_too_short":
+        return "must not be empty"
+    if kind == "string_too_long":
+        return f"is longer than {ctx.get('max_length')} characters"
+    if kind == "string_type":
+        return f"{shown} must be a string"
+    if kind in ("bool_parsing", "bool_type"):
+        return f"{shown} must be true or false"
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return "must be an object"
+    if kind in ("list_type",):
+        return "must be a list"
+    if kind == "value_error":
+        return str(ctx.get("error", err["msg"]))
+    return err["msg"]
+
+
+def _bad_json(data: bytes) -> str:
+    try:
+        json.loads(data)
+    except json.JSONDecodeError as exc:
+        return f"bad JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
+    except UnicodeDecodeError as exc:
+        return f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})"
+    return "bad JSON"
+
+
+def _records_of(doc) -> list:
+    if isinstance(doc, list):
+        return doc
+    if isinstance(doc, dict):
+        return doc.get("value") or doc.get("items") or []
+    return []
+
+
+def describe(exc: ValidationError, data: bytes, offset: int = 0) -> list[str]:
+    """Each error of a failed validation as 'record N (id …, 'name'): field: problem'.
+
+    ``offset`` is the index of the first record of ``data`` in the whole file (for a part of it).
+    """
+    errors = exc.errors()
+    if is_bad_json(exc):
+        return [_bad_json(data)]
+    raw = _records_of(json.loads(data))
+    out = []
+    for err in errors[:MAX_PROBLEMS]:
+        loc = list(err["loc"])
+        if loc and loc[0] in ("value", "items"):
+            loc = loc[1:]
+        if loc and isinstance(loc[0], int):
+            index, loc = loc[0], loc[1:]
+            label = record_label(offset + index, raw[index] if index < len(raw) else None)
+        else:
+            label = "the file"
+        where = _path(loc)
+        out.append(f"{label}: {where + ': ' if where else ''}{_message(err)}")
+    if len(errors) > MAX_PROBLEMS:
+        out.append(f"… and {len(errors) - MAX_PROBLEMS} more")
+    return out
+
+
+def is_bad_json(exc: ValidationError) -> bool:
+    return any(e["type"] == "json_invalid" for e in exc.errors())
+
+
+def parse_referrals(data: bytes | str) -> list[Referral]:
+    """Every record of a referral file (a list, or an object with ``value``/``items``), type-checked."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    head = data.lstrip()[:1]
+    try:
+        if head == b"[":
+            return REFERRALS.validate_json(data)
+        if head == b"{":
+            envelope = _ENVELOPE.validate_json(data)
+            records = envelope.value if envelope.value is not None else envelope.items
+            if records is None:
+                raise ImportRejected("the file: a referral file is a JSON list, or an object with a "
+                                     "\"value\" (or \"items\") list; nothing was imported")
+            return records
+    except ValidationError as exc:
+        problems = describe(exc, data)
+        raise ImportRejected(rejection(problems)) from None
+    if not head:
+        raise ImportRejected("the file is empty; nothing was imported")
+    raise ImportRejected(rejection([_bad_json(data)]))
+
+
+_OPEN = re.compile(rb'^\s*(\[|\{\s*"(?:value|items)"\s*:\s*\[)\s*$')
+_CLOSE_LIST = re.compile(rb"^\s*\]\s*$")
+_CLOSE_OBJECT = re.compile(rb'^\s*\]\s*(,\s*"@odata\.count"\s*:\s*\d+\s*)?\}\s*$')
+
+
+def split_lines(data: bytes) -> list[bytes] | None:
+    """The records of a file laid out as ``cosell export`` writes it (one referral a line), each
+    as its own JSON text, so parts of a big file can be checked side by side; None for any
+    other layout, which is then read whole (the result is the same, just on one core)."""
+    lines = data.split(b"\n")
+    while lines and not lines[-1].strip():
+        lines.pop()
+    if len(lines) < 3:
+        return None
+    opening = _OPEN.match(lines[0])
+    if opening is None:
+        return None
+    closing = _CLOSE_LIST if opening.group(1) == b"[" else _CLOSE_OBJECT
+    if not closing.match(lines[-1]):
+        return None
+    records = []
+    last = len(lines) - 2
+    for n, line in enumerate(lines[1:-1], start=1):
+        line = line.strip()
+        comma = line.endswith(b",")
+        if comma:
+            line = line[:-1].rstrip()
+        if comma != (n != last) or line[:1] != b"{" or line[-1:] != b"}":
+            return None
+        records.append(line)
+    return records
+
+
+def rejection(problems: list[str]) -> str:
+    head = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
+    return f"nothing was imported ({head}):\n  " + "\n  ".join(problems)
