@@ -58,7 +58,7 @@ def filter_words(ctx, n_words: int, seed: int = 5) -> list[str]:
     """Words of real deal and customer names (5 letters typed of each), seeded."""
     from model import services as svc
     from model.domain.enums import Tab
-    from model.store.queries import DealQuery
+    from model.domain.listing import DealQuery
 
     rows = svc.list_deals(ctx, DealQuery(tab=Tab.INBOUND, limit=400))
     r = random.Random(seed)
@@ -205,7 +205,7 @@ async def _measure_baseline(ctx, words: list[str], budget_s: float):
 
     from model import services as svc
     from model.domain.enums import Tab
-    from model.store.queries import DealQuery
+    from model.domain.listing import DealQuery
     from tui.settings import DEFAULT_COLUMNS
     from tui.widgets.deal_columns import COLUMNS
 

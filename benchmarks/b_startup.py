@@ -50,7 +50,7 @@ def _wait_gone(pid: int | None, timeout: float = 10.0) -> None:
 def first_inbound_name(db: Path) -> str:
     from model import services as svc
     from model.domain.enums import Tab
-    from model.store.queries import DealQuery
+    from model.domain.listing import DealQuery
     from tui.text import clean
 
     store, ctx = admin_context(db)

@@ -96,7 +96,7 @@ def _naive(db: Path, exported: Path, template: Path, scratch: Path) -> tuple[lis
     from model import services as svc
     from model.partner_center.rows import referral_from_deal
     from model.services.transfer import import_referrals
-    from model.store.queries import DealQuery
+    from model.domain.listing import DealQuery
 
     with open(exported, encoding="utf-8") as fh:
         records = json.load(fh)["value"][:300]

@@ -28,7 +28,7 @@ def main(argv: list[str] | None = None) -> int:
     from model.identity import resolve_user
     from model.services.context import Ctx
     from model.store import open_store
-    from model.store.queries import DealQuery
+    from model.domain.listing import DealQuery
     from model.store.tables import AccountRecord
     from tui.settings import DEFAULT_COLUMNS
     from tui.widgets.deal_columns import COLUMNS

@@ -61,7 +61,7 @@ def print_json(value) -> None:
 
 def safe(text) -> str:
     """Text from users or imports, printed literally: no control characters or escapes."""
-    from model.text import clean
+    from model.domain.text import clean
 
     return clean(text)
 

@@ -22,7 +22,7 @@ from model.domain.enums import DealKind, HelpType, MarketplaceIntent, PartnerRol
 from model.domain.errors import ConflictError, CosellError, RuleViolation
 from model.domain.reasons import DECLINE_REASONS, ERROR_REASONS, LOST_REASONS
 from model.domain.schemas import CustomerContact, Invitation, Person
-from model.store.queries import DEFAULT_SORT, SORTS, DealQuery
+from model.domain.listing import DEFAULT_SORT, SORT_KEYS as SORTS, DealQuery
 
 REASONS = {"decline": DECLINE_REASONS, "lost": LOST_REASONS, "error": ERROR_REASONS}
 

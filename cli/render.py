@@ -20,7 +20,7 @@ from model.domain.rules.registration import eligibility_violations
 from model.domain.schemas import Deal, DealRow, Event
 from model.domain.stages import Stage, percent, stages_for
 
-from model.text import clean as text, one_line as line  # noqa: E402  (one cleaning rule for every face)
+from model.domain.text import clean as text, one_line as line  # noqa: E402  (one cleaning rule for every face)
 
 
 def block(value, indent: str) -> str:

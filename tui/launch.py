@@ -45,7 +45,7 @@ def store_is_empty(store, clock) -> bool:
     from model import services as svc
     from model.domain.enums import Role, Tab
     from model.domain.schemas import User
-    from model.store.queries import DealQuery
+    from model.domain.listing import DealQuery
 
     everyone = svc.Ctx(store=store, clock=clock, user=User(login="cosell-launch", role=Role.ADMIN))
     return all(svc.count_deals(everyone, DealQuery(tab=tab, limit=1)) == 0

@@ -9,7 +9,7 @@ from __future__ import annotations
 from rich.markup import escape
 from rich.text import Text
 
-from model.text import clean, one_line  # noqa: F401  (one cleaning rule for every face)
+from model.domain.text import clean, one_line  # noqa: F401  (one cleaning rule for every face)
 
 
 def literal(value: object, style: str = "") -> Text:

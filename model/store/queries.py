@@ -17,6 +17,7 @@ from sqlalchemy.sql import ColumnElement
 from sqlalchemy.sql.expression import FunctionElement
 
 from model.domain.enums import DealKind, Direction, PartnerRole, SaleType, Substatus, Tab
+from model.domain.listing import DEFAULT_SORT, SORT_KEYS, DealQuery, TabSummary  # noqa: F401  (the read side's vocabulary)
 from model.domain.schemas import DealRow, User
 from model.domain.stages import Stage
 from model.store.tables import DealRecord, TeamRecord
@@ -43,24 +44,7 @@ SORTS: dict[str, ColumnElement] = {
     "updated": DealRecord.updated_at,
     "closed": DealRecord.closed_at,
 }
-
-DEFAULT_SORT = {Tab.INBOUND: ("expires", False), Tab.OUTBOUND: ("close_date", False),
-                Tab.FAVORITES: ("updated", True), Tab.CLOSED: ("closed", True)}
-
-
-@dataclass
-class DealQuery:
-    tab: Tab = Tab.INBOUND
-    text: str = ""
-    stage: Stage | None = None
-    kind: DealKind | None = None
-    expiring_within: timedelta | None = None
-    sort: str | None = None
-    descending: bool = False
-    offset: int = 0
-    limit: int = 50
-    ids: list[str] | None = field(default=None)
-
+assert tuple(SORTS) == SORT_KEYS, "model.domain.listing.SORT_KEYS names every sortable column"
 
 def visible_to(user: User) -> ColumnElement:
     """R1.3–R1.4 in SQL."""
@@ -164,16 +148,6 @@ def count(session, user: User, q: DealQuery, now: datetime) -> int:
     return session.scalar(select(func.count()).select_from(DealRecord).where(*_where(q, user, now))) or 0
 
 
-@dataclass
-class TabSummary:
-    """The header line of a tab: counts and pipeline value (value × stage %)."""
-
-    count: int
-    total_usd: float
-    weighted_usd: float
-    expiring_48h: int
-
-
 def summary(session, user: User, q: DealQuery, now: datetime) -> TabSummary:
     conds = _where(q, user, now)
     soon = now + timedelta(hours=48)
@@ -187,15 +161,6 @@ def summary(session, user: User, q: DealQuery, now: datetime) -> TabSummary:
         ).select_from(DealRecord).where(*conds)
     ).one()
     return TabSummary(int(row[0]), float(row[1]), float(row[2]), int(row[3]))
-
-
-def position_of(session, user: User, q: DealQuery, now: datetime, deal_id: str) -> int | None:
-    """Index of a deal in the sorted list (to keep the cursor on it after a refresh)."""
-    ids = session.scalars(select(DealRecord.id).where(*_where(q, user, now)).order_by(*order_by(q))).all()
-    try:
-        return ids.index(deal_id)
-    except ValueError:
-        return None
 
 
 def expiring(session, user: User, now: datetime, within: timedelta) -> list[str]:

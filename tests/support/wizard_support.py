@@ -223,7 +223,7 @@ async def goto(pilot, key: str) -> None:
 def count_deals(ctx) -> int:
     from model import services as svc
     from model.domain.enums import Tab
-    from model.store.queries import DealQuery
+    from model.domain.listing import DealQuery
 
     return svc.count_deals(ctx, DealQuery(tab=Tab.OUTBOUND))
 

@@ -27,7 +27,7 @@ from model import services as svc
 from model.domain.enums import DealKind, Tab
 from model.domain.rules.lifecycle import Action
 from model.domain.stages import Stage
-from model.store.queries import DealQuery, TabSummary
+from model.domain.listing import DealQuery, TabSummary
 from tui.text import literal, markup_safe
 from tui.widgets.deal_table import DealTable
 from tui.widgets.key_footer import KeyFooter

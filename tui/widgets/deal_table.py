@@ -31,7 +31,7 @@ from textual.worker import WorkerState
 
 from model import services as svc
 from model.domain.schemas import DealRow
-from model.store.queries import DEFAULT_SORT, DealQuery
+from model.domain.listing import DEFAULT_SORT, DealQuery
 from tui.widgets.deal_pages import PAGE, PageCache
 from tui.widgets.deal_columns import COLUMNS, column_for_sort, header_text, layout, row_text
 

@@ -13,7 +13,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from model.domain.enums import Tab
-from model.store.queries import TabSummary
+from model.domain.listing import TabSummary
 
 _NOUN = {Tab.INBOUND: "open", Tab.OUTBOUND: "open", Tab.FAVORITES: "favorite", Tab.CLOSED: "closed"}
 

@@ -254,7 +254,10 @@ def action_violations(deal: Deal, action: Action, now: datetime) -> list[Violati
     return []  # edit, team, solutions, note, lost: open and answered is enough
 
 
-def allowed_actions(deal: Deal, now: datetime) -> dict[Action, list[Violation]]:
+def available_actions(deal: Deal, user, now: datetime) -> dict[Action, list[Violation]]:
+    """Every action with why it is not possible now (an empty list: it is). The one answer to
+    "what may this deal do now" that the dashboard, the detail screen, marked-row actions and
+    ``cosell show`` all ask; ``user`` is the acting ``User`` (for rules that depend on who acts)."""
     return {action: action_violations(deal, action, now) for action in Action}
 
 

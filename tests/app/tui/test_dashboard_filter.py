@@ -6,7 +6,7 @@ from datetime import timedelta
 from model import services as svc
 from model.domain.enums import DealKind, Tab
 from model.domain.stages import Stage
-from model.store.queries import DealQuery
+from model.domain.listing import DealQuery
 
 from dashboard_support import (  # noqa: F401  (config_dir: autouse fixture)
     NOW, bulk_deals, config_dir, make_app, pilot_test, screen_text, settle, table_of, visible_names,

@@ -7,7 +7,7 @@ from datetime import timedelta
 
 from model import services as svc
 from model.domain.enums import Tab
-from model.store.queries import DealQuery
+from model.domain.listing import DealQuery
 from tui.widgets.deal_pages import MAX_PAGES, PAGE
 
 from factories import make_inbound

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from model import services as svc
 from model.domain.enums import Substatus, Tab
-from model.store.queries import DealQuery
+from model.domain.listing import DealQuery
 
 from dashboard_support import (  # noqa: F401  (config_dir: autouse fixture)
     bulk_deals, config_dir, make_app, pilot_test, screen_text, settle, table_of,

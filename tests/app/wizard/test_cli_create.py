@@ -9,7 +9,7 @@ from model import services as svc
 from model.domain.enums import SaleType, Tab
 from model.domain.stages import Stage
 from model.store import open_store
-from model.store.queries import DealQuery
+from model.domain.listing import DealQuery
 from wizard_support import ready_draft
 
 NOW = "2026-11-20T09:00:00+00:00"

@@ -14,7 +14,7 @@ from model.domain.enums import (
     AccountTab, DealKind, HelpType, MarketplaceIntent, MicrosoftStatus, PartnerRole, SaleType, Tab,
 )
 from model.domain.stages import Stage
-from model.store.queries import DealQuery
+from model.domain.listing import DealQuery
 from tui.screens.new_deal import NewDealWizard
 from wizard_support import (  # noqa: F401 - wctx is a fixture
     Harness, next_step, pick_customer, pilot_test, seed_recent_deal, type_into, wait_for, wctx,

@@ -272,7 +272,7 @@ def test_r1_3_deal_outside_the_users_scope_does_not_exist_for_them(ctx):  # R1.3
 
 def test_r1_3_lists_apply_the_same_rule_in_sql(ctx):  # R1.3, R1.4
     from model.domain.enums import Tab
-    from model.store.queries import DealQuery
+    from model.domain.listing import DealQuery
 
     mine = create(ctx)
     create(ctx, location="Norway")

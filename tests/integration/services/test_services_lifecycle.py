@@ -17,7 +17,7 @@ from model.domain.enums import (
 from model.domain.errors import RuleViolation
 from model.domain.schemas import Person
 from model.domain.stages import Stage
-from model.store.queries import DealQuery
+from model.domain.listing import DealQuery
 
 D = timedelta(days=1)
 

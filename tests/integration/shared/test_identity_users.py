@@ -15,7 +15,7 @@ from model.domain.errors import AccessDenied, NotFound, RuleViolation
 from model.identity import os_login, resolve_user
 from model.domain.schemas import User
 from model.store import open_store
-from model.store.queries import DealQuery
+from model.domain.listing import DealQuery
 from shared_support import ADMIN, SELLER_SE, cosell, ctx_as, make_draft
 
 ME = pwd.getpwuid(os.geteuid()).pw_name

@@ -14,7 +14,7 @@ from model.domain.enums import Tab
 from model.domain.errors import RuleViolation
 from model.store import engine as store_engine
 from model.store import open_store
-from model.store.queries import DealQuery
+from model.domain.listing import DealQuery
 from model.store.tables import Base
 from shared_support import make_draft
 

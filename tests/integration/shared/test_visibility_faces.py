@@ -16,7 +16,7 @@ from model.domain.enums import HelpType, RegistrationStatus, Role, SaleType, Tab
 from model.domain.errors import AmbiguousId, NotFound, RuleViolation
 from model.domain.reasons import DECLINE_REASONS, ERROR_REASONS, LOST_REASONS
 from model.domain.schemas import CustomerContact, Invitation, Person, User
-from model.store.queries import DealQuery
+from model.domain.listing import DealQuery
 from model.store.tables import DealRecord, EventRecord, SolutionRecord
 from shared_support import ADMIN, NOW, SELLER_SE, ctx_as, make_draft, make_inbound
 
