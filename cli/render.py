@@ -13,7 +13,7 @@ from cli.common import to_jsonable
 from model.domain.enums import TERMINAL_SUBSTATUSES, Direction, Substatus
 from model.domain.errors import Violation
 from model.domain.rules.lifecycle import (
-    Action, allowed_actions, early_win_warning, expiry_band, format_left, is_received_substatus,
+    Action, available_actions, early_win_warning, expiry_band, format_left, is_received_substatus,
     microsoft_window, next_stage, time_left,
 )
 from model.domain.rules.registration import eligibility_violations
@@ -112,7 +112,7 @@ def stage_track(deal: Deal) -> list[dict]:
 def action_list(deal: Deal, now: datetime) -> list[dict]:
     """Every action with whether it is allowed now, and each reason when it is not (R8, R9)."""
     out = []
-    for action, violations in allowed_actions(deal, now).items():
+    for action, violations in available_actions(deal, None, now).items():
         entry = {"action": action.value, "label": action.label, "allowed": not violations,
                  "refused_because": [violation_json(v) for v in violations], "warning": None}
         if action is Action.MARK_STAGE and not violations:

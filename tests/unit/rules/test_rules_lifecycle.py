@@ -14,7 +14,7 @@ from model.domain.enums import (
     AccountTab, DealKind, Direction, HelpType, MarketplaceIntent, MicrosoftStatus, PartnerRole, SaleType, Substatus,
 )
 from model.domain.rules.lifecycle import (
-    Action, action_violations, allowed_actions, early_win_warning, edit_violations, expire_violations, expiry_band,
+    Action, action_violations, available_actions, early_win_warning, edit_violations, expire_violations, expiry_band,
     format_left, is_overdue, microsoft_window, missing_before_won, next_stage, sale_type_for, stage_violations,
     time_left, won_violations,
 )
@@ -163,7 +163,7 @@ TERMINAL = [Substatus.WON, Substatus.LOST, Substatus.DECLINED, Substatus.EXPIRED
 @pytest.mark.parametrize("substatus", TERMINAL)
 def test_r9_terminal_deal_refuses_everything_but_the_heart(substatus):  # R9.1, R9.2, R8.14, R3.3
     deal = closed_deal(substatus)
-    actions = allowed_actions(deal, NOW)
+    actions = available_actions(deal, None, NOW)
     assert actions.pop(Action.FAVORITE) == []
     actions.pop(Action.REGISTER)  # R10: its own criteria (below)
     for action, violations in actions.items():
@@ -220,7 +220,7 @@ def test_r8_2_expire_only_overdue_received_deals():  # R8.2
 
 
 def test_r8_2_received_deal_allows_only_answers_error_and_heart():  # R8.2, R8.3, R8.4, R8.13
-    allowed = {a for a, v in allowed_actions(received_deal(), NOW).items() if not v}
+    allowed = {a for a, v in available_actions(received_deal(), None, NOW).items() if not v}
     assert allowed == {Action.ACCEPT, Action.DECLINE, Action.CLOSE_AS_ERROR, Action.FAVORITE}
 
 
