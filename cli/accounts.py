@@ -26,7 +26,7 @@ def _limit(value: str) -> int:
 
 
 def _import(args) -> int:
-    from model.accounts.catalogue import import_accounts_csv, norm_is_stale, refresh_norm_names
+    from model.services.accounts import import_accounts_csv, norm_is_stale, refresh_norm_names
 
     ctx = common.context(args)
     n = import_accounts_csv(ctx.store, args.file)
@@ -41,7 +41,7 @@ def _location(account) -> str:
 
 
 def _hit_json(tab, hit) -> dict:
-    from model.accounts.matcher import choosable
+    from model.services.accounts import choosable
 
     ok, reason = choosable(tab, hit.account)
     return {**hit.account.model_dump(mode="json"), "score": hit.score,
@@ -51,7 +51,7 @@ def _hit_json(tab, hit) -> dict:
 
 
 def _search(args) -> int:
-    from model.accounts.matcher import AccountMatcher, choosable
+    from model.services.accounts import AccountMatcher, choosable
     from model.domain.rules.customer import customer_choice_notes
 
     ctx = common.context(args)

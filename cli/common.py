@@ -15,13 +15,9 @@ EXIT_OK, EXIT_USAGE, EXIT_ATTENTION, EXIT_REFUSED, EXIT_CONFLICT = 0, 2, 3, 4, 5
 
 def context(args):
     """The service context for this invocation: store from --db/env, clock from COSELL_NOW, OS user."""
-    from model.clock import clock_from_env
-    from model.identity import resolve_user
-    from model.services.context import Ctx
-    from model.store import open_store
+    from model.services.setup import open_context
 
-    store = open_store(getattr(args, "db", None))
-    return Ctx(store=store, clock=clock_from_env(), user=resolve_user(store))
+    return open_context(getattr(args, "db", None))
 
 
 def run(args) -> int:

@@ -13,72 +13,16 @@ import argparse
 import functools
 import sys
 from contextlib import contextmanager
-from datetime import date
-from decimal import Decimal, InvalidOperation
 
-from cli import common, render
+from cli import argtypes, common, render
 from model import services as svc
-from model.domain.enums import DealKind, HelpType, MarketplaceIntent, PartnerRole, SaleType, Tab, parse_enum
+from model.domain.enums import DealKind, HelpType, MarketplaceIntent, PartnerRole, SaleType, Tab
 from model.domain.errors import ConflictError, CosellError, RuleViolation
 from model.domain.reasons import DECLINE_REASONS, ERROR_REASONS, LOST_REASONS
 from model.domain.schemas import CustomerContact, Invitation, Person
 from model.domain.listing import DEFAULT_SORT, SORT_KEYS as SORTS, DealQuery
 
 REASONS = {"decline": DECLINE_REASONS, "lost": LOST_REASONS, "error": ERROR_REASONS}
-
-
-# -- argument types: a bad value is a usage error (exit 2) before anything is opened ----------
-
-def _decimal(value: str) -> Decimal:
-    try:
-        return Decimal(value.replace(",", "").replace("_", ""))
-    except InvalidOperation:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
-
-
-def _date(value: str) -> date:
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a date (YYYY-MM-DD)") from None
-
-
-def _currency(value: str) -> str:
-    return value.strip().upper()
-
-
-def _count(value: str) -> int:
-    try:
-        n = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if n < 0:
-        raise argparse.ArgumentTypeError(f"{value!r} must not be negative")
-    return n
-
-
-def _version(value: str) -> int:
-    n = _count(value)
-    if n < 1:
-        raise argparse.ArgumentTypeError("versions start at 1")
-    return n
-
-
-def duration(value: str):
-    try:
-        return common.parse_duration(value)
-    except ValueError as exc:
-        raise argparse.ArgumentTypeError(str(exc)) from None
-
-
-def _enum(enum_type):
-    def convert(value: str):
-        try:
-            return parse_enum(enum_type, value)
-        except ValueError as exc:
-            raise argparse.ArgumentTypeError(str(exc)) from None
-    convert.__name__ = enum_type.__name__
-    return convert
 
 
 # -- running a command ------------------------------------------------------------------------
@@ -107,27 +51,40 @@ def guarded(fn):
 
 def _done(args, ctx, deal, verb: str) -> None:
     if args.json:
-        common.print_json(render.deal_document(deal, svc.history(ctx, deal.id), ctx.now()))
+        common.print_json(render.deal_document(deal, svc.history(ctx, deal.id), ctx.now(), ctx.user))
     else:
         print(f"{verb} {render.summary_line(deal)}")
 
 
-def _write(verb: str, call):
-    """A write command: call the service with (ctx, args), then report the deal as it now is."""
+def _write(verb: str, call, hints: dict[str, str] | None = None):
+    """A write command: call the service with (ctx, args), then report the deal as it now is.
+
+    A refusal the user's word can lift (a warning, R6.7/R8.12, or the R10.5 contract check) says
+    which flag gives it (``hints``: rule -> the line to print, once per rule)."""
+    hints = hints or {}
+
     def run(args):
-        with opened(args) as ctx:
-            _done(args, ctx, call(ctx, args), verb)
+        try:
+            with opened(args) as ctx:
+                _done(args, ctx, call(ctx, args), verb)
+        except RuleViolation as exc:
+            print(render.refusal_text(exc), file=sys.stderr)
+            confirmable = [v.rule for v in exc.violations if v.warning or v.rule == "R10.5"]
+            for hint in dict.fromkeys(hints[r] for r in confirmable if r in hints):
+                print(f"cosell: {hint}", file=sys.stderr)
+            return exc.exit_code
     return guarded(run)
 
 
-def _writer(sub, name: str, help_: str, verb: str, call, *, id_: bool = True) -> argparse.ArgumentParser:
+def _writer(sub, name: str, help_: str, verb: str, call, *, id_: bool = True,
+            hints: dict[str, str] | None = None) -> argparse.ArgumentParser:
     p = sub.add_parser(name, help=help_, description=help_.replace("%%", "%"))
     if id_:
         p.add_argument("id", metavar="ID", help="deal id or any unique prefix of it")
-    p.add_argument("--version", type=_version, metavar="N",
+    p.add_argument("--version", type=argtypes.version, metavar="N",
                    help="the version you last saw; refused with exit 5 if the deal changed since")
     p.add_argument("--json", action="store_true", help="print the deal as JSON afterwards")
-    p.set_defaults(handler=_write(verb, call), _parser=p)
+    p.set_defaults(handler=_write(verb, call, hints), _parser=p)
     return p
 
 
@@ -173,11 +130,11 @@ def _list(args):
 def _show(args):
     with opened(args) as ctx:
         deal = svc.get_deal(ctx, args.id)
-        events, now = svc.history(ctx, deal.id), ctx.now()
+        events, now, user = svc.history(ctx, deal.id), ctx.now(), ctx.user
     if args.json:
-        common.print_json(render.deal_document(deal, events, now))
+        common.print_json(render.deal_document(deal, events, now, user))
     else:
-        print(render.show_text(deal, events, now))
+        print(render.show_text(deal, events, now, user))
 
 
 def _reasons(args):
@@ -190,18 +147,9 @@ def _reasons(args):
 
 # -- writes -----------------------------------------------------------------------------------
 
-@guarded
-def _won(args):
-    """R8.12: the 72-hour warning refuses unless confirmed; say how to confirm."""
-    try:
-        with opened(args) as ctx:
-            _done(args, ctx, svc.won(ctx, args.id, version=args.version, confirm_early=args.confirm_early),
-                  "won")
-    except RuleViolation as exc:
-        print(render.refusal_text(exc), file=sys.stderr)
-        if any(v.rule == "R8.12" for v in exc.violations):
-            print("cosell: to mark it won anyway, run again with --confirm-early", file=sys.stderr)
-        return exc.exit_code
+#: R6.7: a MACC customer's deal without a MACC-eligible solution is a warning to confirm.
+CONFIRM_HINT = {"R6.7": "to go ahead anyway, run again with --confirm"}
+_CONFIRM_HELP = "go ahead despite the warning that a MACC customer has no MACC-eligible solution (R6.7)"
 
 
 def _favorite(ctx, args):
@@ -227,7 +175,7 @@ def _edit(ctx, args):
             changes[key] = None if key in _CLEARABLE and value == "" else value
     if not changes:
         args._parser.error("nothing to change: give at least one field, e.g. --name or --close-date")
-    return svc.edit(ctx, args.id, changes, version=args.version)
+    return svc.edit(ctx, args.id, changes, version=args.version, confirm_warnings=args.confirm)
 
 
 def _upgrade(ctx, args):
@@ -252,17 +200,16 @@ def _invite_partner(ctx, args):
 
 def register(sub) -> None:
     p = sub.add_parser("list", help="list deals of a tab, one page at a time")
-    p.add_argument("--tab", type=_enum(Tab), default=Tab.INBOUND,
+    p.add_argument("--tab", type=argtypes.enum_of(Tab), default=Tab.INBOUND,
                    help="inbound | outbound | favorites | closed (default inbound)")
-    p.add_argument("--expiring-within", type=duration, metavar="DURATION",
+    p.add_argument("--expiring-within", type=argtypes.duration, metavar="DURATION",
                    help="only received inbound deals expiring within e.g. 48h, 3d")
     p.add_argument("--filter", metavar="TEXT", help="words that must appear in name, customer, CRM id or notes")
-    p.add_argument("--kind", type=_enum(DealKind),
-                   help="ip_cosell | services_cosell | solution_assessment")
+    p.add_argument("--kind", type=argtypes.enum_of(DealKind), help=" | ".join(k.value for k in DealKind))
     p.add_argument("--sort", choices=list(SORTS), help="column to sort by (default depends on the tab)")
     p.add_argument("--desc", action="store_true", help="sort descending")
-    p.add_argument("--limit", type=_count, default=50, help="rows per page (default 50)")
-    p.add_argument("--offset", type=_count, default=0, help="rows to skip")
+    p.add_argument("--limit", type=argtypes.count, default=50, help="rows per page (default 50)")
+    p.add_argument("--offset", type=argtypes.count, default=0, help="rows to skip")
     p.add_argument("--json", action="store_true", help="machine-readable output")
     p.set_defaults(handler=_list)
 
@@ -281,54 +228,64 @@ def register(sub) -> None:
                                           currency=a.currency, close_date=a.close_date, notes=a.notes,
                                           crm_id=a.crm_id, campaign_id=a.campaign_id))
     p.add_argument("--name")
-    p.add_argument("--value", type=_decimal)
-    p.add_argument("--currency", type=_currency)
-    p.add_argument("--close-date", type=_date, metavar="YYYY-MM-DD")
+    p.add_argument("--value", type=argtypes.decimal)
+    p.add_argument("--currency", type=argtypes.currency)
+    p.add_argument("--close-date", type=argtypes.iso_date, metavar="YYYY-MM-DD")
     p.add_argument("--notes")
     p.add_argument("--crm-id")
     p.add_argument("--campaign-id")
 
-    for name, verb, call, help_ in (
-        ("decline", "declined", svc.decline, "decline a received inbound deal; the sender is told (R8.4)"),
-        ("lost", "lost", svc.lost, "mark the deal lost (R8.11)"),
-        ("error", "closed as error", svc.close_as_error, "close the deal as error, at any point (R8.13)"),
+    for name, verb, call, help_, required in (
+        ("decline", "declined", svc.decline, "decline a received inbound deal; the sender is told (R8.4)", True),
+        ("lost", "lost", svc.lost, "mark the deal lost (R8.11)", True),
+        ("error", "closed as error", svc.close_as_error,
+         "close the deal as error, at any point; the reason is optional (R8.13)", False),
     ):
         p = _writer(sub, name, help_, verb,
                     lambda ctx, a, call=call: call(ctx, a.id, a.reason, notes=a.notes, version=a.version))
-        p.add_argument("--reason", required=True, help=f"one of `cosell reasons {name}` (a unique prefix will do)")
+        p.add_argument("--reason", required=required,
+                       help=f"one of `cosell reasons {name}` (a unique prefix will do)"
+                            + ("" if required else "; optional (R8.13)"))
         p.add_argument("--notes")
 
     p = _writer(sub, "stage", "mark a sales stage: the next one, or a stage word, CRM word or %% (R8.7, R8.10)",
                 "marked", lambda ctx, a: svc.mark_stage(ctx, a.id, a.stage, version=a.version))
     p.add_argument("stage", nargs="?", metavar="STAGE", help="e.g. Developed, proposal, 60 (default: the next stage)")
 
-    p = _writer(sub, "won", "mark the deal won once every stage is marked (R8.9, R8.12)", "won", None)
+    p = _writer(sub, "won", "mark the deal won once every stage is marked (R8.9, R8.12)", "won",
+                lambda ctx, a: svc.won(ctx, a.id, version=a.version, confirm_early=a.confirm_early),
+                hints={"R8.12": "to mark it won anyway, run again with --confirm-early"})
     p.add_argument("--confirm-early", action="store_true",
                    help="mark won although the deal is younger than 72 hours (R8.12)")
-    p.set_defaults(handler=_won)
 
     p = _writer(sub, "favorite", "tag the deal as favorite, or untag it with --off (R3.3)", "favorite", _favorite)
     p.add_argument("--off", action="store_true", help="remove the tag")
 
-    p = _writer(sub, "register", "register a won deal (R10)", "registered",
+    p = _writer(sub, "register", "register a won deal, confirming what its contract names (R10)", "registered",
                 lambda ctx, a: svc.register(ctx, a.id, contract_value=a.contract_value, currency=a.currency,
-                                            version=a.version))
-    p.add_argument("--contract-value", type=_decimal)
-    p.add_argument("--currency", type=_currency)
+                                            contract_confirmed=a.confirm_contract, version=a.version),
+                hints={"R10.5": "if the contract names your company and the eligible solution, "
+                                "run again with --confirm-contract"})
+    p.add_argument("--contract-value", type=argtypes.decimal)
+    p.add_argument("--currency", type=argtypes.currency)
+    p.add_argument("--confirm-contract", action="store_true",
+                   help="you checked that the contract names your company and the eligible solution (R10.5)")
 
     p = _writer(sub, "note", "add a note to the deal's on-the-record log (R5)", "noted",
                 lambda ctx, a: svc.add_note(ctx, a.id, a.text, version=a.version))
     p.add_argument("text", metavar="TEXT")
 
-    p = _writer(sub, "edit", "edit an open deal's details (R8.6; the location never, R1.2)", "edited", _edit)
+    p = _writer(sub, "edit", "edit an open deal's details (R8.6; the location never, R1.2)", "edited", _edit,
+                hints=CONFIRM_HINT)
+    p.add_argument("--confirm", action="store_true", help=_CONFIRM_HELP)
     p.add_argument("--name")
-    p.add_argument("--value", type=_decimal)
-    p.add_argument("--currency", type=_currency)
-    p.add_argument("--close-date", type=_date, metavar="YYYY-MM-DD")
+    p.add_argument("--value", type=argtypes.decimal)
+    p.add_argument("--currency", type=argtypes.currency)
+    p.add_argument("--close-date", type=argtypes.iso_date, metavar="YYYY-MM-DD")
     p.add_argument("--crm-id")
     p.add_argument("--campaign-id")
-    p.add_argument("--marketplace-intent", type=_enum(MarketplaceIntent), help="yes | no | undecided")
-    p.add_argument("--partner-role", type=_enum(PartnerRole))
+    p.add_argument("--marketplace-intent", type=argtypes.enum_of(MarketplaceIntent), help="yes | no | undecided")
+    p.add_argument("--partner-role", type=argtypes.enum_of(PartnerRole))
     p.add_argument("--solution-area")
     p.add_argument("--solution-play")
     p.add_argument("--partner-program")
@@ -354,16 +311,21 @@ def register(sub) -> None:
     ops = group.add_subparsers(dest="op", metavar="add|remove", required=True)
     p = _writer(ops, "add", "add a catalogue solution", "solutions updated",
                 lambda ctx, a: svc.add_solution(ctx, a.id, a.solution_id, assessment_location=a.assessment_location,
-                                                version=a.version), id_=False)
+                                                version=a.version, confirm_warnings=a.confirm),
+                id_=False, hints=CONFIRM_HINT)
     p.add_argument("solution_id", metavar="SOLUTION_ID")
     p.add_argument("--assessment-location", help="where an assessment is created (R6.6)")
+    p.add_argument("--confirm", action="store_true", help=_CONFIRM_HELP)
     p = _writer(ops, "remove", "remove a solution", "solutions updated",
-                lambda ctx, a: svc.remove_solution(ctx, a.id, a.solution_id, version=a.version), id_=False)
+                lambda ctx, a: svc.remove_solution(ctx, a.id, a.solution_id, version=a.version,
+                                                   confirm_warnings=a.confirm),
+                id_=False, hints=CONFIRM_HINT)
     p.add_argument("solution_id", metavar="SOLUTION_ID")
+    p.add_argument("--confirm", action="store_true", help=_CONFIRM_HELP)
 
     p = _writer(sub, "upgrade", "upgrade a private deal to partner-led or co-sell (R7.5)", "upgraded", _upgrade)
     p.add_argument("--to", required=True, choices=["partner-led", "co-sell"])
-    p.add_argument("--help-type", type=_enum(HelpType), help="for co-sell: the help you need from Microsoft")
+    p.add_argument("--help-type", type=argtypes.enum_of(HelpType), help="for co-sell: the help you need from Microsoft")
     p.add_argument("--notes")
     _contact_options(p)
 
@@ -372,16 +334,17 @@ def register(sub) -> None:
     ops = group.add_subparsers(dest="who", metavar="microsoft|partner", required=True)
     p = _writer(ops, "microsoft", "ask Microsoft for help (the deal becomes co-sell)", "invited",
                 _invite_microsoft, id_=False)
-    p.add_argument("--help-type", type=_enum(HelpType), required=True,
+    p.add_argument("--help-type", type=argtypes.enum_of(HelpType), required=True,
                    help=", ".join(h.name.lower() for h in HelpType if h is not HelpType.NONE))
     p.add_argument("--notes", required=True, help="what help you want (R7.3)")
     _contact_options(p)
     p = _writer(ops, "partner", "invite a co-sell partner with its share of the deal", "invited",
                 _invite_partner, id_=False)
-    p.add_argument("--partner", required=True, metavar="NAME")
-    p.add_argument("--close-date", type=_date, metavar="YYYY-MM-DD")
-    p.add_argument("--value", type=_decimal)
-    p.add_argument("--currency", type=_currency)
+    p.add_argument("--partner", required=True, metavar="NAME|ID",
+                   help="a co-sell partner of the catalogue, by id or by its exact name (R7.4)")
+    p.add_argument("--close-date", type=argtypes.iso_date, metavar="YYYY-MM-DD")
+    p.add_argument("--value", type=argtypes.decimal)
+    p.add_argument("--currency", type=argtypes.currency)
     p.add_argument("--solution", action="append", metavar="ID", help="repeat for several solutions")
-    p.add_argument("--help-type", type=_enum(HelpType))
+    p.add_argument("--help-type", type=argtypes.enum_of(HelpType))
     p.add_argument("--notes")

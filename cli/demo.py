@@ -24,7 +24,7 @@ def _count(value: str) -> int:
 def _demo(args) -> int:
     from data.demo import populate
     from model.clock import clock_from_env
-    from model.store import open_store
+    from model.services.setup import open_store
 
     store = open_store(getattr(args, "db", None))
     started = time.perf_counter()

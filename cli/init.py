@@ -2,7 +2,7 @@
 
 Without ``--shared``: create the database (``--db`` / ``COSELL_DATABASE_URL`` /
 the user data dir) and make the caller its admin. With it: a team database in
-DIR that everyone in group G can write (see ``model.shared_setup``), and the
+DIR that everyone in group G can write (see ``model.services.setup``), and the
 environment and crontab lines to use it.
 """
 from __future__ import annotations
@@ -30,10 +30,10 @@ def _init(args) -> int:
     if args.shared is None:
         if args.group or args.admin:
             raise ValueError("--group and --admin go with --shared DIR")
-        from model.shared_setup import mark_initialised
+        from model.services.setup import mark_initialised
 
         ctx = common.context(args)
-        mark_initialised(ctx.store, "cosell init")
+        mark_initialised(ctx, "cosell init")
         print(f"database ready: {common.safe(ctx.store.url)}")
         print(f"you are {common.safe(ctx.user.login)} ({ctx.user.role.label}, "
               f"{common.safe(ctx.user.location or 'global scope')})")
@@ -42,7 +42,7 @@ def _init(args) -> int:
         raise ValueError("--shared needs --group G: the Unix group of the team")
     if args.db:
         raise ValueError("--shared DIR chooses the database itself; leave out --db")
-    from model.shared_setup import check_modes, crontab_lines, prepare_shared
+    from model.services.setup import check_modes, crontab_lines, prepare_shared
 
     setup = prepare_shared(args.shared, args.group, admin=args.admin)
     problems = check_modes(setup)

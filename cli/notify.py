@@ -24,14 +24,12 @@ def _positive(value: str) -> int:
 
 
 def _notify(args) -> int:
-    from model import notify
+    from model.services import delivery
 
-    config = notify.load_smtp_config()
+    config = delivery.load_smtp_config()
     ctx = common.context(args)
-    # A digest takes everything waiting, so nobody's day is split over two e-mails.
-    limit = args.limit or (1_000_000 if args.digest else 500)
-    report = notify.deliver(ctx, config, digest=args.digest, limit=limit)
-    waiting = notify.pending_count(ctx.store)
+    report = delivery.deliver(ctx, config, digest=args.digest, limit=args.limit)
+    waiting = delivery.waiting(ctx)
     if args.json:
         common.print_json({"sent": report.sent, "emails": report.emails, "retrying": report.retrying,
                            "given_up": report.given_up, "waiting": waiting, "errors": report.errors})

@@ -10,20 +10,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from sqlalchemy import func, select
-
 from cli import common, render
-from cli.deals import duration, guarded, opened
+from cli.argtypes import duration
+from cli.deals import guarded, opened
 from model import services as svc
+from model.services import delivery
 from model.domain.rules.lifecycle import expiry_band, format_left, format_span, time_left
-from model.domain.schemas import Deal
+from model.services.queries import ExpiringDeal
 
 
-def _team(deal: Deal) -> str:
+def _team(deal: ExpiringDeal) -> str:
     return ", ".join(f"{render.line(p.name)} <{render.line(p.email)}>" for p in deal.team) or "(no team)"
 
 
-def _expiring_json(deal: Deal, now) -> dict:
+def _expiring_json(deal: ExpiringDeal, now) -> dict:
     left = time_left(deal, now)
     return {
         "id": deal.id, "short_id": render.short(deal.id), "name": deal.name, "customer": deal.customer.name,
@@ -53,21 +53,14 @@ def _expiring(args):
     return common.EXIT_ATTENTION if deals else common.EXIT_OK
 
 
-def _queued(ctx) -> int:
-    """Messages in the outbox. No service reports how many a sweep queued (the Microsoft-window
-    reminders are queued there too), so `sweep` counts the outbox before and after."""
-    from model.store.tables import OutboxRecord
-
-    with ctx.store.read() as session:
-        return session.scalar(select(func.count()).select_from(OutboxRecord)) or 0
-
-
 @guarded
 def _sweep(args):
     with opened(args) as ctx:
-        before = _queued(ctx)
+        # No service reports how many a sweep queued (the Microsoft-window reminders are
+        # queued there too), so count the outbox before and after.
+        before = delivery.outbox_size(ctx)
         expired = svc.sweep(ctx)
-        queued = _queued(ctx) - before
+        queued = delivery.outbox_size(ctx) - before
         now = ctx.now()
     if args.json:
         common.print_json({"now": now, "expired": [

@@ -109,10 +109,10 @@ def stage_track(deal: Deal) -> list[dict]:
     return out
 
 
-def action_list(deal: Deal, now: datetime) -> list[dict]:
-    """Every action with whether it is allowed now, and each reason when it is not (R8, R9)."""
+def action_list(deal: Deal, now: datetime, user=None) -> list[dict]:
+    """Every action with whether ``user`` may take it now, and each reason when not (R8, R9)."""
     out = []
-    for action, violations in available_actions(deal, None, now).items():
+    for action, violations in available_actions(deal, user, now).items():
         entry = {"action": action.value, "label": action.label, "allowed": not violations,
                  "refused_because": [violation_json(v) for v in violations], "warning": None}
         if action is Action.MARK_STAGE and not violations:
@@ -124,7 +124,7 @@ def action_list(deal: Deal, now: datetime) -> list[dict]:
     return out
 
 
-def deal_document(deal: Deal, events: list[Event], now: datetime) -> dict:
+def deal_document(deal: Deal, events: list[Event], now: datetime, user=None) -> dict:
     """The `--json` of `show` and of every write: the deal plus what the rules say about it now."""
     left = time_left(deal, now)
     unmet = eligibility_violations(deal, now)
@@ -137,7 +137,7 @@ def deal_document(deal: Deal, events: list[Event], now: datetime) -> dict:
         expiry_band=expiry_band(left),
         microsoft_window=None if window is None else {"deadline": window[0].isoformat(), "lapsed": window[1]},
         stage_track=stage_track(deal),
-        actions=action_list(deal, now),
+        actions=action_list(deal, now, user),
         registration_eligibility={"eligible": not unmet, "unmet": [violation_json(v) for v in unmet]},
         history=to_jsonable(events),
     )
@@ -211,7 +211,7 @@ def _changes(changes: dict) -> str:
     return "; ".join(_change(k, v) for k, v in changes.items())
 
 
-def show_text(deal: Deal, events: list[Event], now: datetime) -> str:
+def show_text(deal: Deal, events: list[Event], now: datetime, user=None) -> str:
     out = _header(deal, now)
     out += ["", "Stages (R8.7)"]
     for s in stage_track(deal):
@@ -219,7 +219,7 @@ def show_text(deal: Deal, events: list[Event], now: datetime) -> str:
         here = "  ← current" if s["current"] else ""
         out.append(f"  {mark} {s['stage']:<11}{s['percent']:>4}%  {s['mcem_phase']:<18} {s['exit_criterion']}{here}")
     out += ["", "Actions"]
-    for a in action_list(deal, now):
+    for a in action_list(deal, now, user):
         if a["allowed"]:
             out.append(f"  ✓ {a['label']}")
             if a["warning"]:

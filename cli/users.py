@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 
 from cli import common
-from model import users
+from model.services import users
 from model.domain.enums import Role, parse_enum
 
 

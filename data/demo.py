@@ -16,7 +16,6 @@ and both give the same data. Rows go in with ``model.store.bulk``.
 """
 from __future__ import annotations
 
-import getpass
 import random
 from dataclasses import dataclass
 from datetime import datetime
@@ -117,7 +116,10 @@ def populate(store, *, deals: int = 300, accounts: int = 20_000, seed: int = 1, 
                          "database (choose another --db)")
     from data.accounts import write_accounts
 
-    admin = getpass.getuser()
+    # The OS login of the real uid, as identity resolves it: never $USER/$LOGNAME, which anyone can set.
+    from model.identity import os_login
+
+    admin = os_login()
     users = [User(login=admin, display_name=admin, email=f"{admin}@localhost", role=Role.ADMIN)]
     users += [u for u in cat.referral_users() if u.login != admin]
     blocks = range((deals + BLOCK - 1) // BLOCK)

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 import os
 
-from sqlalchemy import func, select
-
 from model.domain.enums import Role
 from model.domain.errors import AccessDenied
 from model.domain.schemas import User
-from model.store.tables import UserRecord
+from model.store import users as user_rows
 
 
 def os_login() -> str:
@@ -30,17 +28,6 @@ def os_login() -> str:
         return pwd.getpwuid(uid).pw_name
     except KeyError:  # a container uid with no passwd entry
         return f"uid{uid}"
-
-
-def user_from_record(rec: UserRecord) -> User:
-    return User(login=rec.login, display_name=rec.display_name, email=rec.email, phone=rec.phone,
-                role=Role(rec.role), location=rec.location)
-
-
-def admin_logins(session) -> list[str]:
-    return list(session.scalars(
-        select(UserRecord.login).where(UserRecord.role == Role.ADMIN.value).order_by(UserRecord.login)
-    ))
 
 
 def not_a_user(login: str, admins: list[str]) -> AccessDenied:
@@ -60,18 +47,15 @@ def resolve_user(store, login: str | None = None) -> User:
     """
     login = login or os_login()
     with store.read() as session:
-        rec = session.get(UserRecord, login)
-        if rec is not None:
-            return user_from_record(rec)
+        found = user_rows.find_user(session, login)
+    if found is not None:
+        return found
     with store.write() as session:
         # Serialised with every other writer: two first logins cannot both become admin.
-        rec = session.get(UserRecord, login)
-        if rec is None:
-            if (session.scalar(select(func.count()).select_from(UserRecord)) or 0) == 0:
-                rec = UserRecord(login=login, display_name=login, email=f"{login}@localhost",
-                                 phone="", role=Role.ADMIN.value, location=None)
-                session.add(rec)
-                session.flush()
-            else:
-                raise not_a_user(login, admin_logins(session))
-        return user_from_record(rec)
+        found = user_rows.find_user(session, login)
+        if found is not None:
+            return found
+        if user_rows.user_count(session) == 0:
+            return user_rows.insert_user(session, User(login=login, display_name=login, email=f"{login}@localhost",
+                                                       phone="", role=Role.ADMIN, location=None))
+        raise not_a_user(login, user_rows.admin_logins(session))

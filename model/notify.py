@@ -35,11 +35,10 @@ from email.message import EmailMessage
 from email.utils import format_datetime, make_msgid
 from pathlib import Path
 
-from sqlalchemy import or_, select, update
-
 from model.domain.errors import CosellError
-from model.identity import admin_logins
-from model.store.tables import OutboxRecord, UserRecord
+from model.store import delivery as outbox
+from model.store import users as user_rows
+from model.store.delivery import Claimed
 
 MAX_ATTEMPTS = 5
 LEASE = timedelta(minutes=15)
@@ -117,17 +116,6 @@ def load_smtp_config(env: dict[str, str] | None = None) -> SmtpConfig:
 
 # -- the outbox ------------------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class Claimed:
-    id: int
-    created_at: datetime
-    kind: str
-    recipient: str
-    subject: str
-    body: str
-    attempts: int
-
-
 @dataclass
 class DeliveryReport:
     sent: int = 0          # outbox rows delivered
@@ -142,60 +130,37 @@ class DeliveryReport:
 
 
 def pending_count(store) -> int:
-    from sqlalchemy import func
-
+    """Messages still to send (not sent, not given up)."""
     with store.read() as session:
-        return session.scalar(select(func.count()).select_from(OutboxRecord).where(
-            OutboxRecord.sent_at.is_(None), OutboxRecord.attempts < MAX_ATTEMPTS)) or 0
+        return outbox.pending_count(session, MAX_ATTEMPTS)
 
 
 def claim(store, now: datetime, token: str, limit: int) -> list[Claimed]:
     """Take up to ``limit`` unsent, unclaimed (or lapsed) rows for this run, oldest first."""
     with store.write() as session:
-        ids = list(session.scalars(
-            select(OutboxRecord.id)
-            .where(OutboxRecord.sent_at.is_(None), OutboxRecord.attempts < MAX_ATTEMPTS,
-                   or_(OutboxRecord.claimed_at.is_(None), OutboxRecord.claimed_at < now - LEASE))
-            .order_by(OutboxRecord.id).limit(limit)))
-        if not ids:
-            return []
-        session.execute(update(OutboxRecord).where(OutboxRecord.id.in_(ids))
-                        .values(claimed_at=now, claimed_by=token, attempts=OutboxRecord.attempts + 1))
-        rows = session.scalars(select(OutboxRecord).where(OutboxRecord.id.in_(ids)).order_by(OutboxRecord.id))
-        return [Claimed(r.id, r.created_at, r.kind, r.recipient, r.subject, r.body, r.attempts) for r in rows]
+        return outbox.claim(session, now, token, limit, lease=LEASE, max_attempts=MAX_ATTEMPTS)
 
 
 def _still_mine(store, ids: list[int], token: str) -> bool:
     with store.read() as session:
-        held = session.scalars(select(OutboxRecord.id).where(
-            OutboxRecord.id.in_(ids), OutboxRecord.claimed_by == token, OutboxRecord.sent_at.is_(None))).all()
-    return len(held) == len(ids)
+        return outbox.still_held(session, ids, token)
 
 
 def _settle(store, ids: list[int], token: str, *, sent_at: datetime | None = None, error: str | None = None,
             give_up: bool = False, refund: bool = False) -> None:
     """End this run's claim on ``ids``: sent, failed (retry), given up, or handed back (refund)."""
-    values: dict = {"claimed_at": None, "claimed_by": None}
-    if sent_at is not None:
-        values.update(sent_at=sent_at, last_error=error)
-    else:
-        values["last_error"] = (error or "failed")[:2000]
-        if give_up:
-            values["attempts"] = MAX_ATTEMPTS
-        elif refund:
-            values["attempts"] = OutboxRecord.attempts - 1
+    if sent_at is None:
+        error = (error or "failed")[:2000]
     with store.write() as session:
-        session.execute(update(OutboxRecord)
-                        .where(OutboxRecord.id.in_(ids), OutboxRecord.claimed_by == token).values(**values))
+        outbox.settle(session, ids, token, sent_at=sent_at, error=error,
+                      attempts=MAX_ATTEMPTS if give_up and sent_at is None else None, refund=refund)
 
 
 def addresses(store, recipient: str) -> list[str]:
     """Where a row goes: an e-mail address as is; ``referral-admins`` to every admin's address."""
     if recipient == ADMINS:
         with store.read() as session:
-            logins = admin_logins(session)
-            return sorted({e for e in session.scalars(select(UserRecord.email).where(UserRecord.login.in_(logins)))
-                           if e and "@" in e})
+            return user_rows.admin_emails(session)
     return [recipient] if "@" in recipient else []
 
 

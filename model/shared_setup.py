@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from model.domain.errors import CosellError
+from model.store import users as user_rows
 
 DIR_MODE = 0o2770
 DB_NAME = "cosell.db"
@@ -89,25 +90,16 @@ def prepare_shared(directory: str | os.PathLike, group: str, *, admin: str | Non
                        admin=first.login)
 
 
-INITIALISED_KEY = "initialised_by"
-
-
 def mark_initialised(store, how: str) -> None:
     """Record that a person set this database up for real use (``cosell init``), so a face
     never fills it with demo data on first open."""
-    from model.store.tables import Meta
-
     with store.write() as session:
-        row = session.get(Meta, INITIALISED_KEY)
-        if row is None:
-            session.add(Meta(key=INITIALISED_KEY, value=how))
+        user_rows.mark_initialised(session, how)
 
 
 def is_initialised(store) -> bool:
-    from model.store.tables import Meta
-
     with store.read() as session:
-        return session.get(Meta, INITIALISED_KEY) is not None
+        return user_rows.is_initialised(session)
 
 
 def check_modes(setup: SharedSetup) -> list[str]:

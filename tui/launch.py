@@ -6,7 +6,7 @@
   with no deal at all (first run) is filled with the same demo data, so a new
   user sees a working dashboard instead of an empty grid.
 
-The acting user is the OS login (``model.identity.resolve_user``); the first
+The acting user is the OS login (``model.services.setup.context_for``); the first
 login of a new database becomes its admin (R1.1), which is why the user is
 resolved before demo data adds anyone else.
 """
@@ -59,19 +59,10 @@ def fill_with_demo(store, clock) -> None:
     populate(store, deals=DEMO_DEALS, accounts=DEMO_ACCOUNTS, seed=DEMO_SEED, now=clock.now())
 
 
-def _team_database(store) -> bool:
-    """A database prepared with `cosell init` belongs to a team: never fill it with demo deals."""
-    from model.shared_setup import is_initialised
-
-    return is_initialised(store)
-
-
 def launch(db: str | None, demo: bool) -> int:
     from model.clock import clock_from_env
     from model.domain.errors import CosellError
-    from model.identity import resolve_user
-    from model.services.context import Ctx
-    from model.store import open_store
+    from model.services.setup import context_for, is_team_database, open_store
 
     _log_to_file()
     workdir = Path(tempfile.mkdtemp(prefix="cosell-demo-")) if demo else None
@@ -79,12 +70,12 @@ def launch(db: str | None, demo: bool) -> int:
     try:
         store = open_store(workdir / "demo.db" if workdir else db)
         clock = clock_from_env()
-        user = resolve_user(store)
-        if store_is_empty(store, clock) and not _team_database(store):
+        ctx = context_for(store, clock)  # before demo data adds anyone: the first login is admin
+        if store_is_empty(store, clock) and not is_team_database(store):
             fill_with_demo(store, clock)
         from tui.app import CosellApp
 
-        app = CosellApp(Ctx(store=store, clock=clock, user=user))
+        app = CosellApp(ctx)
         app.run()
         return app.return_code or 0
     except CosellError as exc:

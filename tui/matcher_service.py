@@ -15,7 +15,7 @@ from functools import partial
 from typing import TYPE_CHECKING, Any, Callable
 
 if TYPE_CHECKING:  # pragma: no cover
-    from model.accounts.matcher import AccountMatcher, SearchResult
+    from model.services.accounts import AccountMatcher, SearchResult
 
 _ATTR = "_cosell_matcher_service"
 
@@ -34,7 +34,7 @@ class MatcherService:
         """The app's service, created on first use from ``app.ctx.store``."""
         service = getattr(app, _ATTR, None)
         if service is None:
-            from model.accounts.matcher import AccountMatcher
+            from model.services.accounts import AccountMatcher
 
             store = app.ctx.store
             service = cls(lambda: AccountMatcher.from_store(store))

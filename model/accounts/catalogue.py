@@ -1,31 +1,25 @@
-"""The customer-account catalogue: CSV import, bulk upsert, lookups (R4).
+"""The customer-account catalogue: CSV import and lookups (R4).
 
 Import is all or nothing: every row is checked before anything is written,
 and the rows go in inside one transaction; a problem names the line and field
-so the file can be fixed, and nothing is written. Rows go in
-through SQLAlchemy core bulk statements (no ORM object per row): a million
-accounts import in seconds.
+so the file can be fixed, and nothing is written. The SQL (bulk upserts that
+import a million accounts in seconds, lookups by id and linked group) is
+``model.store.accounts``.
 """
 from __future__ import annotations
 
 import csv
-import functools
 import io
 import os
 import re
-from typing import IO, Iterable, Iterator, Sequence
+from typing import IO, Iterator
 
-from sqlalchemy import bindparam, case, select, update
-from sqlalchemy.orm import Session
-
-from model.accounts.normalize import NORMALIZATION_VERSION, normalize_name
-from model.domain.enums import AccountTab
+from model.accounts.normalize import NORMALIZATION_VERSION
 from model.domain.errors import ImportRejected
 from model.domain.schemas import Account
-from model.store.tables import AccountRecord, Meta
+from model.store import accounts as rows_sql
+from model.store.accounts import FIELDS, bulk_upsert, upsert_rows  # noqa: F401  (data/accounts.py, wizard_support)
 
-FIELDS = ("account_id", "name", "tab", "linked_group", "duns", "city", "country",
-          "macc", "federal", "parent_name")
 REQUIRED = ("account_id", "name", "tab")
 TABS = ("managed", "unmanaged", "other")
 _MAX_LEN = {"account_id": 64, "name": 300, "tab": 16, "linked_group": 64, "duns": 32, "city": 120,
@@ -33,121 +27,19 @@ _MAX_LEN = {"account_id": 64, "name": 300, "tab": 16, "linked_group": 64, "duns"
 _BATCH = 20_000
 _MAX_ERRORS = 20
 
-_table = AccountRecord.__table__
-NORM_VERSION_KEY = "accounts_norm_version"
-
-
-# -- writing -------------------------------------------------------------------
-_COLS = (*FIELDS, "norm_name")
-_BULK_REBUILD_MIN = 50_000  # loading this many rows into an empty table: index afterwards
-
-
-@functools.lru_cache(maxsize=None)
-def _sqlite_upsert() -> tuple[str, tuple[int, ...]]:
-    """The SQLite upsert as SQL text and the order its positional parameters take."""
-    from sqlalchemy.dialects import sqlite
-
-    stmt = sqlite.insert(_table)
-    stmt = stmt.on_conflict_do_update(index_elements=["account_id"],
-                                      set_={c: stmt.excluded[c] for c in _COLS[1:]})
-    compiled = stmt.compile(dialect=sqlite.dialect(), column_keys=list(_COLS))
-    return str(compiled), tuple(_COLS.index(k) for k in compiled.positiontup)
-
-
-def upsert_rows(session: Session, rows: Iterable[Sequence]) -> int:
-    """Insert or update account rows (tuples in ``FIELDS`` order) with one bulk statement.
-
-    ``norm_name`` is derived here so every writer fills it the same way the
-    matcher expects. Re-sent account ids update the existing row. On SQLite
-    the compiled core statement runs as one ``executemany`` of plain tuples
-    (a third faster than binding a dict per row).
-    """
-    full = [(*r, normalize_name(r[1])) for r in rows]
-    if not full:
-        return 0
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        sql, order = _sqlite_upsert()
-        if order != tuple(range(len(_COLS))):
-            full = [tuple(r[i] for i in order) for r in full]
-        session.connection().exec_driver_sql(sql, full)
-    elif dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-
-        stmt = insert(_table)
-        stmt = stmt.on_conflict_do_update(index_elements=["account_id"],
-                                          set_={c: stmt.excluded[c] for c in _COLS[1:]})
-        session.execute(stmt, [dict(zip(_COLS, r)) for r in full])
-    else:  # pragma: no cover - other databases: delete then insert
-        ids = [r[0] for r in full]
-        for i in range(0, len(ids), 500):
-            session.execute(_table.delete().where(_table.c.account_id.in_(ids[i:i + 500])))
-        session.execute(_table.insert(), [dict(zip(_COLS, r)) for r in full])
-    session.info["wrote"] = True
-    if norm_version(session) is None:
-        session.merge(Meta(key=NORM_VERSION_KEY, value=str(NORMALIZATION_VERSION)))
-    return len(full)
-
-
-def bulk_upsert(session: Session, rows: Iterable[Sequence], *, expected: int = 0,
-                batch: int = 20_000) -> int:
-    """``upsert_rows`` in batches. Loading ``expected`` >= 50k rows into an empty
-    SQLite table drops the secondary indexes first and builds them at the end
-    (sorting once beats a million random B-tree inserts)."""
-    conn = session.connection()
-    rebuild = (expected >= _BULK_REBUILD_MIN and conn.dialect.name == "sqlite"
-               and session.scalar(select(_table.c.account_id).limit(1)) is None)
-    indexes = sorted(_table.indexes, key=lambda ix: ix.name) if rebuild else []
-    for index in indexes:
-        index.drop(conn)
-    written, chunk = 0, []
-    for row in rows:
-        chunk.append(row)
-        if len(chunk) >= batch:
-            written += upsert_rows(session, chunk)
-            chunk = []
-    written += upsert_rows(session, chunk)
-    for index in indexes:
-        index.create(conn)
-    return written
-
 
 # -- normalisation version -----------------------------------------------------
-def norm_version(session: Session) -> int | None:
-    """The ``normalize_name`` version the stored ``norm_name`` values were made with.
-
-    None: not recorded (rows written by other tools), taken as current.
-    """
-    value = session.scalar(select(Meta.value).where(Meta.key == NORM_VERSION_KEY))
-    return int(value) if value else None
-
-
 def norm_is_stale(store) -> bool:
+    """Stored ``norm_name`` values were made under other normalisation rules than today's."""
     with store.read() as session:
-        version = norm_version(session)
+        version = rows_sql.norm_version(session)
     return version is not None and version != NORMALIZATION_VERSION
 
 
 def refresh_norm_names(store, *, batch: int = 20_000) -> int:
     """Recompute every ``norm_name`` with today's rules; returns how many changed."""
-    changed = 0
     with store.write() as session:
-        session.info["wrote"] = True
-        stmt = (update(_table).where(_table.c.account_id == bindparam("b_id"))
-                .values(norm_name=bindparam("b_norm")))
-        result = session.execute(select(_table.c.account_id, _table.c.name, _table.c.norm_name),
-                                 execution_options={"yield_per": batch})
-        pending: list[dict] = []
-        for part in result.partitions():
-            pending += [{"b_id": r[0], "b_norm": n} for r in part if (n := normalize_name(r[1])) != r[2]]
-            if len(pending) >= batch:
-                session.execute(stmt, pending)
-                changed, pending = changed + len(pending), []
-        if pending:
-            session.execute(stmt, pending)
-            changed += len(pending)
-        session.merge(Meta(key=NORM_VERSION_KEY, value=str(NORMALIZATION_VERSION)))
-    return changed
+        return rows_sql.refresh_norm_names(session, batch=batch)
 
 
 # -- CSV import ----------------------------------------------------------------
@@ -281,63 +173,16 @@ def _import(store, fh: IO[str]) -> int:
 
 
 # -- reading -------------------------------------------------------------------
-def account_from_row(row) -> Account:
-    """An ``Account`` from a core row or record with the catalogue columns.
-
-    Built without re-validation: the columns already have the schema's types,
-    and search builds dozens of these per keystroke.
-    """
-    return Account.model_construct(account_id=row.account_id, name=row.name, tab=AccountTab(row.tab),
-                   linked_group=row.linked_group, duns=row.duns, city=row.city, country=row.country,
-                   macc=bool(row.macc), federal=bool(row.federal), parent_name=row.parent_name)
-
-
-_COLUMNS = [_table.c[f] for f in FIELDS]
-
-
-def get_accounts(store, ids: Iterable[str]) -> list[Account]:
+def get_accounts(store, ids) -> list[Account]:
     """Accounts by id, in the order asked; unknown ids are skipped."""
     ids = list(dict.fromkeys(ids))
-    found: dict[str, Account] = {}
     with store.read() as session:
-        for i in range(0, len(ids), 500):
-            rows = session.execute(select(*_COLUMNS).where(_table.c.account_id.in_(ids[i:i + 500])))
-            found.update((r.account_id, account_from_row(r)) for r in rows)
+        found = rows_sql.accounts_by_id(session, ids)
     return [found[i] for i in ids if i in found]
 
 
-def get_linked(store, groups: Iterable[str]) -> dict[str, list[Account]]:
+def get_linked(store, groups) -> dict[str, list[Account]]:
     """All records of each linked group (R4.3), by account id."""
     groups = [g for g in dict.fromkeys(groups) if g]
-    out: dict[str, list[Account]] = {g: [] for g in groups}
     with store.read() as session:
-        for i in range(0, len(groups), 500):
-            stmt = (select(*_COLUMNS).where(_table.c.linked_group.in_(groups[i:i + 500]))
-                    .order_by(_table.c.account_id))
-            for r in session.execute(stmt):
-                out[r.linked_group].append(account_from_row(r))
-    return out
-
-
-_TAB_ORDER = case({"managed": 0, "unmanaged": 1}, value=AccountRecord.tab, else_=2)
-
-
-def match_customer_ids(session: Session, external_ids: Iterable[str],
-                       duns_ids: Iterable[str]) -> AccountRecord | None:
-    """The catalogue account a deal's customer ids point at (deal import, R4.5).
-
-    An ``External`` id equal to an ``account_id`` wins; otherwise a ``Duns`` id
-    equal to an account's DUNS, preferring a managed record, then unmanaged.
-    """
-    external = [e.strip() for e in external_ids if e and e.strip()]
-    if external:
-        rec = session.scalars(select(AccountRecord).where(AccountRecord.account_id.in_(external))
-                              .order_by(_TAB_ORDER, AccountRecord.account_id).limit(1)).first()
-        if rec is not None:
-            return rec
-    duns = {d.strip() for d in duns_ids if d and d.strip()}
-    duns |= {d.replace("-", "") for d in duns}
-    if duns:
-        return session.scalars(select(AccountRecord).where(AccountRecord.duns.in_(sorted(duns)))
-                               .order_by(_TAB_ORDER, AccountRecord.account_id).limit(1)).first()
-    return None
+        return rows_sql.linked_accounts(session, groups)

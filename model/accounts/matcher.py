@@ -29,14 +29,12 @@ from threading import Lock
 import numpy as np
 from rapidfuzz import fuzz, process
 from rapidfuzz.distance import OSA
-from sqlalchemy import case, literal, select
 
 from model.accounts.index import Index, IndexBuilder, location_masks
-from model.accounts.normalize import normalize_name, normalize_tokens
+from model.accounts.normalize import normalize_tokens
 from model.domain.enums import AccountTab
 from model.domain.rules.customer import customer_choice_violations
 from model.domain.schemas import Account
-from model.store.tables import AccountRecord
 
 TABS = (AccountTab.MANAGED, AccountTab.UNMANAGED, AccountTab.OTHER)
 ALIAS_FACTOR = 0.96      # a parent-name match ranks just below a name match (R4.8)
@@ -147,29 +145,14 @@ class AccountMatcher:
         normalisation rules (then names are normalised while loading).
         """
         from model.accounts.catalogue import norm_is_stale
+        from model.store.accounts import index_rows
 
-        t = AccountRecord.__table__
-        if norm_is_stale(store):  # stored under older rules: normalise the names here
-            norm, name = literal(""), t.c.name
-        else:
-            norm, name = t.c.norm_name, case((t.c.norm_name == "", t.c.name), else_=None)
-        stmt = select(t.c.account_id, norm, name, t.c.tab, t.c.linked_group, t.c.city, t.c.country,
-                      t.c.parent_name)
+        stale = norm_is_stale(store)  # stored under older rules: normalise the names here
         builder = IndexBuilder()
         with store.read() as session:
-            result = session.execute(stmt, execution_options={"yield_per": 2_000})
-            for part in result.partitions():
+            for part in index_rows(session, renormalise=stale):
                 builder.add(part)
         return cls(builder.finish(), _StoreSource(store))
-
-    @classmethod
-    def from_accounts(cls, accounts) -> AccountMatcher:
-        """Index a list of ``Account`` (tests, small in-memory catalogues)."""
-        accounts = list(accounts)
-        builder = IndexBuilder()
-        builder.add([(a.account_id, normalize_name(a.name), None, a.tab.value, a.linked_group,
-                      a.city, a.country, a.parent_name) for a in accounts])
-        return cls(builder.finish(), _ListSource(accounts))
 
     def __len__(self) -> int:
         return self._ix.n_rows
@@ -376,23 +359,6 @@ class _StoreSource:
         from model.accounts.catalogue import get_linked
 
         return self._cached("g", groups, lambda keys: get_linked(self.store, keys))
-
-
-class _ListSource:
-    """Account details held in memory (matchers built from a list)."""
-
-    def __init__(self, accounts: list[Account]):
-        self.by_id = {a.account_id: a for a in accounts}
-        self.groups: dict[str, list[Account]] = {}
-        for a in accounts:
-            if a.linked_group:
-                self.groups.setdefault(a.linked_group, []).append(a)
-
-    def accounts(self, ids: list[str]) -> dict[str, Account]:
-        return {i: self.by_id[i] for i in ids if i in self.by_id}
-
-    def linked(self, groups: list[str]) -> dict[str, list[Account]]:
-        return {g: sorted(self.groups.get(g, []), key=lambda a: a.account_id) for g in groups}
 
 
 __all__ = ["AccountMatcher", "Hit", "SearchResult", "choosable", "TABS"]

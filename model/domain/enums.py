@@ -29,7 +29,18 @@ class DealKind(_Labelled):
 
     IP_COSELL = "ip_cosell"
     SERVICES_COSELL = "services_cosell"
+    IP_AND_SERVICES = "ip_services_cosell"  # R2.7: both at once, with the requirements of both
     SOLUTION_ASSESSMENT = "solution_assessment"
+
+    @property
+    def is_ip_cosell(self) -> bool:
+        """R2.1/R2.7: carries IP co-sell's requirements (solutions, marketplace intent, registration)."""
+        return self in (DealKind.IP_COSELL, DealKind.IP_AND_SERVICES)
+
+    @property
+    def is_services_cosell(self) -> bool:
+        """R2.2/R2.7: carries services co-sell's requirements (partner role, solution area and play)."""
+        return self in (DealKind.SERVICES_COSELL, DealKind.IP_AND_SERVICES)
 
 
 class SaleType(_Labelled):
@@ -183,6 +194,7 @@ _LABEL_PAIRS: tuple[tuple[Enum, str], ...] = (
     (Direction.OUTBOUND, "Outbound"),
     (DealKind.IP_COSELL, "IP co-sell"),
     (DealKind.SERVICES_COSELL, "Services co-sell"),
+    (DealKind.IP_AND_SERVICES, "IP and services co-sell"),
     (DealKind.SOLUTION_ASSESSMENT, "Solution assessment"),
     (SaleType.PRIVATE, "Private"),
     (SaleType.PARTNER_LED, "Partner-led"),

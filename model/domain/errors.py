@@ -11,10 +11,29 @@ class Violation:
     rule: str
     message: str
     field: str | None = None
+    #: A warning is shown and confirmed, not a refusal (R6.7 "make sure", R8.12 "may get rejected").
+    warning: bool = False
 
     def __str__(self) -> str:
         where = f"{self.field}: " if self.field else ""
-        return f"{where}{self.message} ({self.rule})"
+        kind = "warning: " if self.warning else ""
+        return f"{kind}{where}{self.message} ({self.rule})"
+
+
+def refusals(violations: list[Violation]) -> list[Violation]:
+    """The violations that refuse outright (not warnings to confirm)."""
+    return [v for v in violations if not v.warning]
+
+
+def check(violations: list[Violation], action: str | None = None, *, confirmed: bool = False) -> list[Violation]:
+    """Raise for ``violations`` unless all are warnings the user confirmed; return the confirmed warnings.
+
+    A refusal lists every violation (warnings too, so the user sees everything at once); only
+    warnings, unconfirmed, raise a ``RuleViolation`` whose ``needs_confirmation`` is true.
+    """
+    if refusals(violations) or (violations and not confirmed):
+        raise RuleViolation(violations, action)
+    return list(violations)
 
 
 class CosellError(Exception):
@@ -31,6 +50,8 @@ class RuleViolation(CosellError):
     def __init__(self, violations: list[Violation] | Violation, action: str | None = None):
         self.violations = [violations] if isinstance(violations, Violation) else list(violations)
         self.action = action
+        #: True when every violation is a warning: asking again with the user's confirmation succeeds.
+        self.needs_confirmation = bool(self.violations) and all(v.warning for v in self.violations)
         head = f"cannot {action}: " if action else ""
         super().__init__(head + "; ".join(str(v) for v in self.violations))
 

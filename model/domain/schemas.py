@@ -17,6 +17,9 @@ from model.domain.enums import (
     RegistrationStatus, Role, SaleType, SolutionSource, Status, Substatus, Tab,
     TERMINAL_SUBSTATUSES,
 )
+
+#: R8.2: the substatuses of an inbound deal still waiting for an answer.
+RECEIVED_SUBSTATUSES = frozenset({Substatus.RECEIVED, Substatus.PENDING})
 from model.domain.stages import Stage
 
 
@@ -106,6 +109,7 @@ class Invitation(_Model):
     invitation_id: str
     partner_id: str | None = None
     partner_name: str
+    mpn_id: str | None = None  # R7.4: from the partner catalogue, with the id and name
     is_microsoft: bool = False
     close_date: date | None = None
     value: Decimal | None = None
@@ -205,6 +209,16 @@ class Deal(_Model):
         return self.kind is DealKind.SOLUTION_ASSESSMENT
 
     @property
+    def is_ip_cosell(self) -> bool:
+        """R2.1, R2.7: an IP co-sell deal, alone or together with services."""
+        return self.kind.is_ip_cosell
+
+    @property
+    def is_services_cosell(self) -> bool:
+        """R2.2, R2.7: a services co-sell deal, alone or together with IP."""
+        return self.kind.is_services_cosell
+
+    @property
     def tab(self) -> Tab:
         if self.is_terminal:
             return Tab.CLOSED
@@ -212,7 +226,7 @@ class Deal(_Model):
 
     @property
     def is_received(self) -> bool:
-        return self.direction is Direction.INBOUND and self.substatus in (Substatus.RECEIVED, Substatus.PENDING)
+        return self.direction is Direction.INBOUND and self.substatus in RECEIVED_SUBSTATUSES
 
     @property
     def partner_invitations(self) -> list[Invitation]:
@@ -242,6 +256,14 @@ class DealDraft(_Model):
     help_type: HelpType = HelpType.NONE
     share_with_microsoft: bool = False
     invitations: list[Invitation] = Field(default_factory=list)
+
+    @property
+    def is_ip_cosell(self) -> bool:
+        return self.kind.is_ip_cosell
+
+    @property
+    def is_services_cosell(self) -> bool:
+        return self.kind.is_services_cosell
 
 
 class DealRow(_Model):

@@ -87,7 +87,7 @@ def _records_of(doc) -> list:
     if isinstance(doc, list):
         return doc
     if isinstance(doc, dict):
-        return doc.get("value") or doc.get("items") or []
+        return doc.get("value") if "value" in doc else (doc.get("items") or [])
     return []
 
 
@@ -131,6 +131,9 @@ def parse_referrals(data: bytes | str) -> list[Referral]:
             return REFERRALS.validate_json(data)
         if head == b"{":
             envelope = _ENVELOPE.validate_json(data)
+            if {"value", "items"} <= envelope.model_fields_set:
+                raise ImportRejected("the file: it has both a \"value\" and an \"items\" list, so which "
+                                     "referrals it holds is ambiguous; nothing was imported")
             records = envelope.value if envelope.value is not None else envelope.items
             if records is None:
                 raise ImportRejected("the file: a referral file is a JSON list, or an object with a "
@@ -180,3 +183,25 @@ def split_lines(data: bytes) -> list[bytes] | None:
 def rejection(problems: list[str]) -> str:
     head = "1 problem" if len(problems) == 1 else f"{len(problems)} problems"
     return f"nothing was imported ({head}):\n  " + "\n  ".join(problems)
+
+
+def raw_records(data: bytes) -> list:
+    """The records of a file (already type-checked by ``parse_referrals``) as plain dicts, for
+    the keys cosell does not model (``model.partner_center.extras``)."""
+    try:
+        import orjson
+
+        doc = orjson.loads(data)
+    except ImportError:  # pragma: no cover - orjson is a dependency
+        doc = json.loads(data)
+    return _records_of(doc)
+
+
+def raw_lines(lines: list[bytes]) -> list:
+    """``raw_records`` for the one-referral-a-line parts of a big file."""
+    try:
+        import orjson
+
+        return [orjson.loads(line) for line in lines]
+    except ImportError:  # pragma: no cover
+        return [json.loads(line) for line in lines]

@@ -35,6 +35,7 @@ from model.domain.enums import (
 from model.domain.rules.fx import CURRENCY, known_currencies
 from model.domain.schemas import Deal, Invitation, Note
 from model.domain.stages import Stage
+from model.partner_center import labels
 
 MICROSOFT_ORG = "msft"
 EXTENSION = "cosell"
@@ -46,9 +47,6 @@ _STATUS_SUBSTATUSES = {
     Status.CLOSED: set(TERMINAL_SUBSTATUSES),
 }
 _KNOWN_CURRENCIES = frozenset(known_currencies())
-_HELP_CODES = frozenset(m.value for m in HelpType)
-_ATTRIBUTE_VALUES = {"PartnerRole": tuple(m.value for m in PartnerRole),
-                     "CustomerMarketplaceIntent": tuple(m.value for m in MarketplaceIntent)}
 
 
 def _check_currency(value: str | None) -> str | None:
@@ -111,12 +109,26 @@ class Consent(_PC):
     consent_to_microsoft_to_contact_specific_partners: bool | None = None
 
 
+class TagRef(_PC):
+    id: str | None = None
+    name: str | None = None
+
+
 class SolutionTag(_PC):
+    """``requirements.solutions[]``. ``tags`` (strings, or ``{"id"|"name": ...}`` objects) are
+    Partner Center's incentive tags ("Azure IP Co-sell", "Business Applications Premium"...):
+    what a solution the catalogue does not know is catalogued from (``model.partner_center.facts``)."""
+
     id: str = Field(min_length=1, max_length=64)
     name: str = ""
     type: str | None = None
     publisher_name: str | None = None
     solution_type: str | None = None
+    tags: list[str | TagRef] = Field(default_factory=list)
+
+    @property
+    def tag_names(self) -> list[str]:
+        return [t if isinstance(t, str) else (t.name or t.id or "") for t in self.tags]
 
 
 class Attribute(_PC):
@@ -125,11 +137,18 @@ class Attribute(_PC):
     type: str
     id: str
 
+    @field_validator("type", mode="before")
+    @classmethod
+    def _type(cls, value: Any) -> Any:
+        return labels.attribute_type(value)
+
     @model_validator(mode="after")
     def _known_value(self) -> Attribute:
-        allowed = _ATTRIBUTE_VALUES.get(self.type)
-        if allowed is not None and self.id not in allowed:
-            raise ValueError(f"{self.type} {self.id!r} is not one of: {', '.join(allowed)}")
+        # API token or the label the pages show ("Deployment services", "Undecided"): one normalisation.
+        try:
+            self.id = labels.attribute_value(self.type, self.id)
+        except ValueError as exc:
+            raise ValueError(f"{self.type} {exc}") from None
         return self
 
 
@@ -165,12 +184,11 @@ class InviteContext(_PC):
     invited_by: InvitedBy | None = None
     assistance_request_code: str | None = None
 
-    @field_validator("assistance_request_code")
+    @field_validator("assistance_request_code", mode="before")
     @classmethod
-    def _help(cls, value: str | None) -> str | None:
-        if value is None or value == "Unknown" or value in _HELP_CODES:
-            return value
-        raise ValueError(f"{value!r} is not one of: Unknown, {', '.join(m.value for m in HelpType)}")
+    def _help(cls, value: Any) -> Any:
+        # "Unknown" (the API's no-help) and labels ("Proof of concept or demo") alike.
+        return None if value is None else labels.token(HelpType, value)
 
 
 class Contract(_PC):
@@ -244,12 +262,12 @@ class CosellExtension(_Ext):
 class Referral(_PC):
     """One referral as the API lists it (spec §1), plus the ``cosell`` extension."""
 
-    id: str = Field(min_length=1, max_length=36)
+    id: str | None = Field(default=None, min_length=1, max_length=36)  # None: a create request (spec §4)
     engagement_id: str | None = None
     name: str = Field(min_length=1, max_length=300)
     external_reference_id: str | None = None
     campaign_id: str | None = None
-    created_date_time: datetime
+    created_date_time: datetime | None = None
     updated_date_time: datetime | None = None
     expiration_date_time: datetime | None = None
     accepted_date_time: datetime | None = None
@@ -258,7 +276,8 @@ class Referral(_PC):
     substatus: Substatus
     status_reason: str | None = None
     type: Literal["Independent", "Shared"] | None = None
-    direction: Direction
+    direction: Direction | None = None
+    mpn_id: str | None = Field(default=None, min_length=1, max_length=32)  # the location (R1.2)
     sales_stage: str | int | float | None = None
     favorite: bool = False
     e_tag: str | None = None
@@ -275,10 +294,42 @@ class Referral(_PC):
     @classmethod
     def _engaged(cls, value: Any) -> Any:
         # "Engaged" (spec §2.1, unverified) is Partner Center's active-with-Microsoft: our Accepted.
-        return Substatus.ACCEPTED.value if value == "Engaged" else value
+        if isinstance(value, str) and labels.key(value) == "engaged":
+            return Substatus.ACCEPTED.value
+        return labels.token(Substatus, value) if isinstance(value, str) else value
+
+    @field_validator("status", mode="before")
+    @classmethod
+    def _status(cls, value: Any) -> Any:
+        return labels.token(Status, value) if isinstance(value, str) else value
+
+    @field_validator("direction", mode="before")
+    @classmethod
+    def _direction(cls, value: Any) -> Any:
+        return labels.token(Direction, value) if isinstance(value, str) else value
+
+    @field_validator("mpn_id", mode="before")
+    @classmethod
+    def _mpn(cls, value: Any) -> Any:
+        return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
+
+    @property
+    def is_create_request(self) -> bool:
+        """Spec §4: a POST body (no id, no createdDateTime, no direction) asks for a new outbound deal."""
+        return self.id is None
 
     @model_validator(mode="after")
     def _consistent(self) -> Referral:
+        if self.id is None:
+            given = [n for n, v in (("createdDateTime", self.created_date_time), ("direction", self.direction))
+                     if v is not None]
+            if given:
+                raise ValueError(f"id is required: a record with {' and '.join(given)} is a stored referral; "
+                                 "only a create request (no id, createdDateTime or direction) leaves it out")
+            return self  # its status is Partner Center's to set: Active/Accepted (R8.5)
+        for name, value in (("createdDateTime", self.created_date_time), ("direction", self.direction)):
+            if value is None:
+                raise ValueError(f"{name} is required for a referral with an id")
         if self.substatus not in _STATUS_SUBSTATUSES[self.status]:
             allowed = ", ".join(sorted(s.value for s in _STATUS_SUBSTATUSES[self.status]))
             raise ValueError(f"substatus {self.substatus.value} does not go with status {self.status.value} "
@@ -291,7 +342,8 @@ class Referral(_PC):
 
 
 class ReferralList(BaseModel):
-    """The list envelope (``{"value": [...], "@odata.count": N}``); ``items`` is accepted too."""
+    """The list envelope (``{"value": [...], "@odata.count": N}``); ``items`` is accepted too,
+    but not both: a file with two lists is ambiguous and refused (``parse.parse_referrals``)."""
 
     model_config = ConfigDict(extra="ignore")
 

@@ -7,11 +7,9 @@ to a Managed account makes the deal's customer Microsoft-managed (R10.1).
 """
 from __future__ import annotations
 
-from sqlalchemy import or_, select
-
 from model.domain.enums import AccountMatch, AccountTab
 from model.domain.schemas import Customer
-from model.store.tables import AccountRecord
+from model.store.catalogue import account_tabs
 
 
 def match_customer(session, customer: Customer, external_ids: list[str] = ()) -> AccountMatch:
@@ -23,14 +21,7 @@ def match_customer(session, customer: Customer, external_ids: list[str] = ()) ->
     duns = [customer.duns] if customer.duns else []
     if not ids and not duns:
         return AccountMatch.NOT_MATCHED
-    conds = []
-    if ids:
-        conds.append(AccountRecord.account_id.in_(ids))
-    if duns:
-        conds.append(AccountRecord.duns.in_(duns))
-    tabs = set(session.scalars(
-        select(AccountRecord.tab).where(or_(*conds), AccountRecord.tab.in_(("managed", "unmanaged"))).limit(20)
-    ).all())
+    tabs = account_tabs(session, ids, duns)
     if "managed" in tabs:
         return AccountMatch.MANAGED
     if "unmanaged" in tabs:

@@ -1,27 +1,21 @@
 """R12: messages are queued in the same transaction as the change that causes them.
 
-A ``dedupe_key`` makes queuing idempotent, so a sweep run twice (or by two
-cron jobs at once) never notifies anyone twice.
+The domain says which notification a change causes (``operations.Notice``); this module words
+it and queues it (``model.store.outbox``), idempotently by a dedupe key.
 """
 from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
-
+from model.domain.ops.base import Notice
 from model.domain.schemas import Deal
-from model.store.tables import OutboxRecord
+from model.store import outbox as table
 
 
 def queue(session, *, kind: str, deal: Deal | None, recipient: str, subject: str, body: str,
           now: datetime, dedupe_key: str) -> bool:
-    exists = session.scalar(select(OutboxRecord.id).where(OutboxRecord.dedupe_key == dedupe_key))
-    if exists:
-        return False
-    session.add(OutboxRecord(created_at=now, kind=kind, deal_id=deal.id if deal else None,
-                             recipient=recipient, subject=subject[:300], body=body,
-                             attempts=0, dedupe_key=dedupe_key[:200]))
-    return True
+    return table.queue(session, kind=kind, deal_id=deal.id if deal else None, recipient=recipient,
+                       subject=subject, body=body, now=now, dedupe_key=dedupe_key)
 
 
 def sender_address(deal: Deal) -> str:
@@ -45,3 +39,16 @@ def notify_team(session, deal: Deal, kind: str, subject: str, body: str, now: da
     for email in sorted(recipients):
         queue(session, kind=kind, deal=deal, recipient=email, subject=subject, body=body,
               now=now, dedupe_key=f"{key}:{deal.id}:{email}")
+
+
+#: The notices that tell the deal's sender (R8.2 expiry, R8.4 decline; R12.2).
+SENDER_NOTICES = ("declined", "expired")
+
+
+def deliver(session, deal: Deal, notices: list[Notice], now: datetime) -> None:
+    """Queue the messages a change's notices ask for."""
+    for notice in notices:
+        if notice.kind in SENDER_NOTICES:
+            notify_sender(session, deal, notice.kind, now, notice.detail)
+        else:
+            raise ValueError(f"no message for notice {notice.kind!r}")

@@ -1,9 +1,10 @@
-"""Opening cosell for a face: where the data is, what time it is, who acts.
+"""Opening cosell for a face: where the data is, what time it is, who acts; setting a database up.
 
 The CLI and the dashboard start here instead of reaching into ``model.store`` or
 ``model.identity`` themselves, so how a store is opened (SQLite file, PostgreSQL URL,
 schema creation) and who the acting user is (the OS login of the real uid, never
-``$USER``) are decided in one place.
+``$USER``) are decided in one place. ``cosell init`` (a personal database, or a
+team's on one shared box) comes through here too.
 """
 from __future__ import annotations
 
@@ -11,6 +12,12 @@ import os
 
 from model.clock import Clock, clock_from_env
 from model.services.context import Ctx
+from model.shared_setup import (  # noqa: F401  (re-exported: `cosell init --shared`)
+    SetupError, SharedSetup, check_modes, crontab_lines, prepare_shared,
+)
+
+__all__ = ["Ctx", "SetupError", "SharedSetup", "check_modes", "context_for", "crontab_lines", "is_team_database",
+           "mark_initialised", "open_context", "open_store", "prepare_shared"]
 
 
 def open_store(database: str | os.PathLike | None = None, *, create: bool = True):
@@ -38,3 +45,10 @@ def is_team_database(store) -> bool:
     from model.shared_setup import is_initialised
 
     return is_initialised(store)
+
+
+def mark_initialised(ctx: Ctx, how: str = "cosell init") -> None:
+    """``cosell init``: this database is set up for real use, so no face fills it with demo deals."""
+    from model.shared_setup import mark_initialised as _mark
+
+    _mark(ctx.store, how)

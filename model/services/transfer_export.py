@@ -14,8 +14,6 @@ import json
 import re
 from typing import IO, Iterable
 
-from sqlalchemy import select
-
 from model.domain import stages as stage_table
 from model.domain.enums import (
     DealKind, Direction, MarketplaceIntent, MicrosoftStatus, PartnerRole, RegistrationStatus, SaleType, Tab,
@@ -24,8 +22,6 @@ from model.partner_center.rows import rows_to_referral
 from model.domain.schemas import User
 from model.services.context import Ctx
 from model.store import bulk
-from model.store.queries import tab_filter, visible_to
-from model.store.tables import DealRecord
 
 PARALLEL_MIN = 20_000  # below this, starting workers costs more than they save
 SEGMENT = 5_000
@@ -35,10 +31,6 @@ _ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators
 # writes raw, so they are escaped too: exported text reaches terminals (`cosell export | less`).
 _C1 = re.compile("[\x7f-\x9f]")
 _C1_ESCAPES = {i: f"\\u{i:04x}" for i in range(0x7F, 0xA0)}
-
-
-def _conditions(user: User, tab: Tab | None) -> list:
-    return [visible_to(user)] + ([tab_filter(tab)] if tab is not None else [])
 
 
 def json_text(chunk: Iterable[bulk.DealRows]) -> str:
@@ -109,11 +101,7 @@ _FORMATS = {"json": json_text, "csv": csv_text}
 # -- one range of ids, in this process or a worker -----------------------------------------------
 
 def _range_text(store, user: User, tab: Tab | None, fmt: str, lo: str | None, hi: str | None) -> tuple[int, str]:
-    conds = _conditions(user, tab)
-    if lo is not None:
-        conds.append(DealRecord.id >= lo)
-    if hi is not None:
-        conds.append(DealRecord.id < hi)
+    conds = bulk.export_where(user, tab, lo, hi)
     render, parts, count = _FORMATS[fmt], [], 0
     with store.read() as session:
         for chunk in bulk.stream(session, *conds, text_times=True):
@@ -144,7 +132,7 @@ def _ranges(ctx: Ctx, tab: Tab | None) -> list[tuple[str | None, str | None]] | 
     if bulk.worker_count() < 2 or ":memory:" in ctx.store.url:
         return None
     with ctx.store.read() as session:
-        ids = session.scalars(select(DealRecord.id).where(*_conditions(ctx.user, tab)).order_by(DealRecord.id)).all()
+        ids = bulk.visible_ids(session, ctx.user, tab)
     if len(ids) < PARALLEL_MIN:
         return None
     starts = ids[::SEGMENT]

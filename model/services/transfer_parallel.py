@@ -18,9 +18,13 @@ from datetime import datetime
 
 from pydantic import ValidationError
 
-from model.partner_center.parse import REFERRALS, describe, is_bad_json, split_lines
+from model.partner_center.facts import Learned, LookupCatalogue
+from model.partner_center.parse import REFERRALS, describe, is_bad_json, raw_lines, split_lines
 from model.services import transfer
 from model.services.context import Ctx
+from model.services.import_plan import Plan, plan_existing, plan_new
+from model.services.import_records import duplicates, map_records
+from model.services.import_write import import_events, merge_learned, messages, write_learned, write_learned_events, write_updates
 from model.store import bulk
 
 PARALLEL_MIN = 20_000  # referrals; below this, starting workers costs more than they save
@@ -34,14 +38,14 @@ class _OnOneCore(Exception):
 _W: dict = {}
 
 
-def _init(url: str, location: str | None, actor: str, now: datetime, reason: str) -> None:
+def _init(url: str, location: str | None, actor: str, now: datetime, reason: str, user) -> None:
     import gc
 
     from model.store import open_store
 
     gc.disable()  # see bulk.bulk_mode
     store = open_store(url, create=False)
-    _W.update(store=store, location=location, actor=actor, now=now, reason=reason,
+    _W.update(store=store, location=location, actor=actor, now=now, reason=reason, user=user,
               tables=bulk.tables_for_dialect(store.engine.dialect))
 
 
@@ -55,21 +59,26 @@ def _part(task: tuple[int, list[bytes]]) -> dict:
             return {"bad_json": True}
         return {"problems": describe(exc, data, offset)}
     with _W["store"].read() as session:
-        new, incoming, problems = transfer.map_records(session, refs, offset, location=_W["location"],
-                                                       actor=_W["actor"])
-    if problems:
-        return {"problems": problems}
+        mapped = map_records(session, refs, raw_lines(lines), offset, location=_W["location"], actor=_W["actor"],
+                             now=_W["now"], user=_W["user"])
+    if mapped.problems:
+        return {"problems": mapped.problems}
+    plan = Plan()
+    plan_new(plan, mapped.new, LookupCatalogue(mapped.lookups, mapped.learned))  # the creation rules, here
+    if plan.problems:
+        return {"problems": plan.problems}
     t = _W["tables"]
-    new.sort(key=lambda r: r.deal["id"])
+    new = sorted(plan.new, key=lambda r: r.deal["id"])
     return {
         "ids": [(offset + i, r.id, r.name) for i, r in enumerate(refs)],
         "deals": t["deals"].encode(r.deal for r in new),
         "team": t["team"].encode(x for r in new for x in r.team),
         "notes": t["notes"].encode(x for r in new for x in r.notes),
-        "events": t["events"].encode(transfer.import_events((r.deal["id"] for r in new), _W["now"], _W["actor"],
-                                                            _W["reason"])),
-        "messages": transfer.messages(new, _W["now"]),
-        "incoming": incoming,
+        "events": t["events"].encode(import_events((r.deal["id"] for r in new), _W["now"], _W["actor"],
+                                                   _W["reason"])),
+        "messages": messages(new, _W["now"]),
+        "incoming": mapped.incoming,
+        "learned": mapped.learned,
     }
 
 
@@ -83,31 +92,32 @@ def import_in_parallel(ctx: Ctx, data: bytes, *, location: str | None, source: s
     now, actor, reason = ctx.now(), ctx.user.login, f"imported from {source}"
     tasks = [(i, lines[i:i + PART]) for i in range(0, len(lines), PART)]
     del lines
-    plan, seen, queued, created = transfer.Plan(), {}, [], 0
+    plan, seen, queued, created, learned = Plan(), {}, [], 0, Learned()
     try:
         with bulk.bulk_mode(), ctx.store.write() as session, bulk.big_cache(session):
             t = bulk.tables_for(session)
-            with bulk.process_pool(initializer=_init, initargs=(ctx.store.url, location, actor, now, reason)) as pool:
+            with bulk.process_pool(initializer=_init,
+                                   initargs=(ctx.store.url, location, actor, now, reason, ctx.user)) as pool:
                 for result in pool.imap(_part, tasks):
                     if result.get("bad_json"):
                         raise _OnOneCore
                     plan.problems += result.get("problems", [])
-                    plan.problems += transfer.duplicates(result.get("ids", []), seen)
+                    plan.problems += duplicates(result.get("ids", []), seen)
                     if plan.problems:
                         continue  # keep reading: every problem is reported, then all is rolled back
                     for name in ("deals", "team", "notes", "events"):
                         t[name].insert_encoded(session, result[name])
                     created += len(result["deals"])
                     queued += result["messages"]
-                    plan_items = result["incoming"]
-                    if plan_items:
-                        transfer.plan_existing(session, plan, plan_items)
+                    merge_learned(learned, result["learned"])
+                    plan_existing(session, plan, result["incoming"], now=now, user=ctx.user, source=source)
             if plan.problems:
                 raise transfer.refuse(plan.problems)
             session.info["wrote"] = True
-            transfer.write_updates(session, plan, now, actor, reason)
+            write_learned(session, learned, now, actor, source)
+            queued += write_updates(session, plan, now, actor)
+            write_learned_events(session, learned, now, source)
             notified = bulk.queue_messages(session, queued)
     except _OnOneCore:
         return None
-    return transfer.ImportReport(created=created, updated=len(plan.updates) - plan.registrations,
-                                 unchanged=plan.unchanged, registrations=plan.registrations, notified=notified)
+    return transfer.report_of(plan, created, notified)

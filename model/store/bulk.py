@@ -21,7 +21,7 @@ from model.store.codec import (  # noqa: F401  (re-exported: callers use bulk.<n
     DealRows, construct, deal_from_rows, deal_rows, deal_values, derive, usd,
 )
 from model.store.bulk_io import (  # noqa: F401  (re-exported: callers use bulk.<name>)
-    DEAL_COLUMNS, DEALS as _deals, NOTES as _notes, OUTBOX as _outbox, TEAM as _team, big_cache, bulk_mode,
+    DEAL_COLUMNS, DEALS as _deals, OPTIONAL_DEAL_COLUMNS, NOTES as _notes, OUTBOX as _outbox, TEAM as _team, big_cache, bulk_mode,
     process_pool, tables_for, tables_for_dialect, worker_count,
 )
 
@@ -50,7 +50,8 @@ def update_deals(session: Session, deals: Sequence[DealRows], appended_notes: It
     """Replace existing deals' rows and teams and append notes (notes are never edited, R5)."""
     if not deals:
         return 0
-    columns = [c for c in DEAL_COLUMNS if c != "id"]
+    first = deals[0].deal
+    columns = [c for c in DEAL_COLUMNS if c != "id" and (c not in OPTIONAL_DEAL_COLUMNS or c in first)]
     stmt = update(_deals).where(_deals.c.id == bindparam("b_id")).values({c: bindparam(c) for c in columns})
     session.execute(stmt, [{"b_id": d.deal["id"], **{c: d.deal[c] for c in columns}} for d in deals])
     ids = [d.deal["id"] for d in deals]
@@ -158,3 +159,22 @@ def load(session: Session, ids: Sequence[str]) -> dict[str, DealRows]:
             out[rows.deal["id"]] = rows
     return out
 
+
+
+# -- what an export reads ------------------------------------------------------------------------
+
+def export_where(user, tab=None, lo: str | None = None, hi: str | None = None) -> list:
+    """The deals ``user`` may see (R1.3, R1.4), optionally one tab's, with ids in [lo, hi)."""
+    from model.store.queries import tab_filter, visible_to
+
+    conds = [visible_to(user)] + ([tab_filter(tab)] if tab is not None else [])
+    if lo is not None:
+        conds.append(_deals.c.id >= lo)
+    if hi is not None:
+        conds.append(_deals.c.id < hi)
+    return conds
+
+
+def visible_ids(session: Session, user, tab=None) -> list[str]:
+    """The ids of the deals ``user`` may see, in order (to cut a big export into ranges)."""
+    return list(session.scalars(select(_deals.c.id).where(*export_where(user, tab)).order_by(_deals.c.id)))

@@ -30,7 +30,10 @@ NOTES = NoteRecord.__table__
 EVENTS = EventRecord.__table__
 OUTBOX = OutboxRecord.__table__
 
-DEAL_COLUMNS = tuple(c.name for c in DEALS.columns)
+#: Deal columns no ``Deal`` field fills (``codec.deal_values`` leaves them out): only an import
+#: sets them, so a row without them stores NULL and an update without them leaves them alone.
+OPTIONAL_DEAL_COLUMNS = ("mpn_id", "pc_extra")
+DEAL_COLUMNS = tuple(c.name for c in DEALS.columns if c.name not in OPTIONAL_DEAL_COLUMNS) + OPTIONAL_DEAL_COLUMNS
 TEAM_COLUMNS = ("deal_id", "position", "name", "phone", "email", "email_lc", "company")
 NOTE_COLUMNS = ("deal_id", "at", "author", "text")
 EVENT_COLUMNS = ("deal_id", "at", "actor", "action", "changes", "reason")
@@ -166,10 +169,11 @@ _READ = {"dt": _read_dt, "date": _read_date, "num": _read_num, "json": _read_jso
 class _Table:
     """How one table's rows go in and come out on one dialect."""
 
-    def __init__(self, table, columns: Sequence[str], dialect):
+    def __init__(self, table, columns: Sequence[str], dialect, optional: Sequence[str] = ()):
         self.table, self.columns = table, tuple(columns)
+        self.optional = tuple(optional)  # the last columns; a row may lack them (None)
         self.fast = dialect.name == "sqlite"
-        self.getter = itemgetter(*self.columns)
+        self.getter = itemgetter(*self.columns[:len(self.columns) - len(self.optional)])
         kinds = [_kind_of(table.c[name]) for name in self.columns]
         self.writers = [(i, _WRITE[k]) for i, k in enumerate(kinds) if k in _WRITE]
         self.readers = [(i, _READ[k]) for i, k in enumerate(kinds) if k in _READ]
@@ -183,12 +187,15 @@ class _Table:
     def encode(self, rows: Iterable[Mapping]) -> list:
         """Rows in the form the driver takes (SQLite: tuples of storage values), picklable, so a
         worker process can do this part and the writer only hands them to ``executemany``."""
+        optional = self.optional
         if not self.fast:
-            return [{c: row[c] for c in self.columns} for row in rows]
+            return [{c: row.get(c) if c in optional else row[c] for c in self.columns} for row in rows]
         get, writers = self.getter, self.writers
         out = []
         for row in rows:
             values = list(get(row))
+            if optional:
+                values += [row.get(c) for c in optional]
             for i, write in writers:
                 value = values[i]
                 if value is not None:
@@ -223,7 +230,7 @@ class _Table:
 
 @lru_cache(maxsize=8)
 def _tables(dialect_name: str, dialect) -> dict[str, _Table]:
-    return {"deals": _Table(DEALS, DEAL_COLUMNS, dialect), "team": _Table(TEAM, TEAM_COLUMNS, dialect),
+    return {"deals": _Table(DEALS, DEAL_COLUMNS, dialect, OPTIONAL_DEAL_COLUMNS), "team": _Table(TEAM, TEAM_COLUMNS, dialect),
             "notes": _Table(NOTES, NOTE_COLUMNS, dialect), "events": _Table(EVENTS, EVENT_COLUMNS, dialect)}
 
 

@@ -150,8 +150,12 @@ class Store:
         try:
             conn = session.connection()
             Base.metadata.create_all(conn)
-            if session.get(Meta, "schema_version") is None:
+            meta = session.get(Meta, "schema_version")
+            if meta is None:
                 session.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
+            elif int(meta.value) < SCHEMA_VERSION:
+                _migrate(conn, int(meta.value))
+                meta.value = str(SCHEMA_VERSION)
             if session.get(ChangeCounter, 1) is None:
                 session.add(ChangeCounter(id=1, counter=0))
             session.commit()
@@ -182,6 +186,20 @@ class Store:
 
     def _keep_group_writable(self, _dbapi_conn, _record) -> None:
         keep_group_writable(self.sqlite_path)
+
+
+def _migrate(conn, version: int) -> None:
+    """Bring a database of an older schema up to date (new tables come from ``create_all``)."""
+    from sqlalchemy import inspect
+
+    if version < 2:
+        have = {c["name"] for c in inspect(conn).get_columns("deals")}
+        json_type = "JSON"
+        if "mpn_id" not in have:
+            conn.execute(text("ALTER TABLE deals ADD COLUMN mpn_id VARCHAR(32)"))
+            conn.execute(text("CREATE INDEX IF NOT EXISTS ix_deals_mpn_id ON deals (mpn_id)"))
+        if "pc_extra" not in have:
+            conn.execute(text(f"ALTER TABLE deals ADD COLUMN pc_extra {json_type}"))
 
 
 def _mark_wrote(session: Session, _flush_context) -> None:

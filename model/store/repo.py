@@ -7,10 +7,14 @@ overwriting someone else's change.
 """
 from __future__ import annotations
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from datetime import datetime
 
-from model.domain.errors import AmbiguousId, NotFound
+from sqlalchemy import select, update
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import flag_modified
+from sqlalchemy.orm.exc import StaleDataError
+
+from model.domain.errors import AmbiguousId, ConflictError, NotFound
 from model.domain.schemas import Deal, Event
 from model.store.codec import DealRows, deal_from_rows, deal_rows
 from model.store.tables import DealRecord, EventRecord, NoteRecord, TeamRecord
@@ -52,6 +56,19 @@ def write_deal(session: Session, deal: Deal, rec: DealRecord | None = None, *, a
     if new:
         session.add(rec)
     return rec
+
+
+def write_version(session: Session, deal: Deal, rec: DealRecord, *, actor: str | None = None) -> None:
+    """Write a changed deal as its next version, or ``ConflictError`` if someone wrote it meanwhile.
+
+    Every accepted change is a new version, even one that only touches child rows (team) at the
+    same instant: the UPDATE that carries the version check is forced."""
+    try:
+        write_deal(session, deal, rec, actor=actor)
+        flag_modified(rec, "updated_at")
+        session.flush()
+    except StaleDataError:
+        raise ConflictError(deal.id, deal.version, deal.version + 1) from None
 
 
 def add_event(session: Session, deal_id: str, event: Event) -> None:
@@ -100,3 +117,37 @@ def load_record(session: Session, deal_id: str) -> DealRecord:
     if rec is None:
         raise NotFound(f"no deal with id {deal_id!r}")
     return rec
+
+
+def last_event(session: Session, deal_id: str, *, skip_actions: tuple[str, ...] = ()) -> Event | None:
+    """The newest event of a deal, leaving out ``skip_actions`` (for conflict messages)."""
+    stmt = select(EventRecord).where(EventRecord.deal_id == deal_id)
+    if skip_actions:
+        stmt = stmt.where(EventRecord.action.not_in(skip_actions))
+    r = session.scalars(stmt.order_by(EventRecord.id.desc()).limit(1)).first()
+    return None if r is None else Event(at=r.at, actor=r.actor, action=r.action, changes=r.changes or {},
+                                        reason=r.reason)
+
+
+def set_favorite(session: Session, deal_id: str, on: bool) -> None:
+    """R3.3: the heart is a view tag: set without the version check (no new version)."""
+    session.execute(update(DealRecord).where(DealRecord.id == deal_id).values(favorite=on))
+    session.info["wrote"] = True
+
+
+def received_due(session: Session, now: datetime) -> list[str]:
+    """R8.2: ids of received inbound deals whose 14 days are over."""
+    from model.domain.schemas import RECEIVED_SUBSTATUSES
+
+    return list(session.scalars(
+        select(DealRecord.id).where(DealRecord.substatus.in_([s.value for s in RECEIVED_SUBSTATUSES]),
+                                    DealRecord.expires_at <= now)
+    ).all())
+
+
+def microsoft_invited_before(session: Session, cutoff: datetime) -> list[str]:
+    """R7.3: ids of open deals where Microsoft was invited before ``cutoff`` and has not answered."""
+    return list(session.scalars(
+        select(DealRecord.id).where(DealRecord.microsoft_status == "invited", DealRecord.tab != "closed",
+                                    DealRecord.microsoft_invited_at <= cutoff)
+    ).all())

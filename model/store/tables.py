@@ -14,7 +14,9 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
-SCHEMA_VERSION = 1
+#: 2: ``deals.mpn_id`` and ``deals.pc_extra`` (Partner Center's location id, and the referral fields
+#: cosell does not model, kept for a lossless export), and the ``locations`` table.
+SCHEMA_VERSION = 2
 
 
 class UTCDateTime(TypeDecorator):
@@ -110,6 +112,12 @@ class DealRecord(Base):
     updated_by: Mapped[str | None] = mapped_column(String(120), nullable=True)
     # lower-cased name, customer, CRM id and notes: the filter-as-you-type haystack
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # (last, so the bulk path's rows may leave them out: ``bulk_io.OPTIONAL_DEAL_COLUMNS``)
+    # R1.2: the location's identity (Partner Center's mpnId) when it came from Partner Center;
+    # ``location`` is its name (``locations.name``), what users see and are scoped by.
+    mpn_id: Mapped[str | None] = mapped_column(String(32), nullable=True, index=True)
+    # The referral's keys cosell does not model (``model.partner_center.extras``), written back on export.
+    pc_extra: Mapped[dict | None] = mapped_column(JSON, nullable=True)
 
     team: Mapped[list[TeamRecord]] = relationship(
         back_populates="deal", cascade="all, delete-orphan", order_by="TeamRecord.position",
@@ -232,6 +240,18 @@ class SolutionRecord(Base):
     incentivized: Mapped[bool] = mapped_column(Boolean, default=False)
     registration_kind: Mapped[str | None] = mapped_column(String(24), nullable=True)
     cosell_ready: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class LocationRecord(Base):
+    """R1.2: a program location. ``mpn_id`` is Partner Center's id for it (a referral's ``mpnId``),
+    ``name`` what deals and users carry; an admin may rename it (``model.services.locations``)."""
+
+    __tablename__ = "locations"
+
+    mpn_id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    name: Mapped[str] = mapped_column(String(80), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    created_by: Mapped[str] = mapped_column(String(200))
 
 
 class PartnerRecord(Base):

@@ -146,10 +146,11 @@ def test_reference_data_and_users(demo):
     assert users[getpass.getuser()].role == Role.ADMIN.value and summary.admin == getpass.getuser()
     scoped = [u for u in users.values() if u.role == Role.USER.value]
     assert scoped and all(u.location for u in scoped)
-    from model.identity import user_from_record
+    from model.store.users import find_user
 
     for rec in scoped:
-        user = user_from_record(rec)
+        with store.read() as session:
+            user = find_user(session, rec.login)
         visible = [d for d in deals if can_see(user, d)]
         assert visible, user.login  # R1.3: each referral user is on some deals' teams
         assert len(visible) < len(deals)

@@ -23,6 +23,7 @@ from model.services.context import Ctx
 from model.store import open_store
 
 import factories as root
+from shared_support import seed_catalogue
 
 NOW = root.NOW
 ADMIN = root.ADMIN
@@ -52,8 +53,10 @@ def db(tmp_path, request) -> Path | str:
 
 @pytest.fixture
 def sctx(db):
-    """Services on the database the CLI opens (as ADMIN, at NOW), to set the scene."""
+    """Services on the database the CLI opens (as ADMIN, at NOW), to set the scene; the store
+    holds the reference catalogues (``seed_catalogue``)."""
     store = open_store(db)
+    seed_catalogue(store)
     yield Ctx(store=store, clock=FixedClock(NOW), user=ADMIN)
     store.dispose()
 

@@ -20,8 +20,9 @@ from decimal import Decimal
 
 from sqlalchemy import insert
 
+from factories import AZURE_APP
 from model.clock import FixedClock
-from model.domain.enums import DealKind, Direction, Role, SaleType, Status, Substatus, Tab
+from model.domain.enums import DealKind, Direction, PartnerRole, Role, SaleType, Status, Substatus, Tab
 from model.domain.schemas import Customer, Deal, Person, User
 from model.services.context import Ctx
 from model.domain.stages import Stage, percent
@@ -45,7 +46,8 @@ def _template(store) -> dict:
     deal = Deal(id=deal_id(0), name="template", direction=Direction.INBOUND, kind=DealKind.IP_COSELL,
                 sale_type=SaleType.CO_SELL, status=Status.NEW, substatus=Substatus.RECEIVED, stage=Stage.ACCEPTED,
                 location="Sweden", customer=Customer(name="x"), value=Decimal(1), currency="USD",
-                created_at=NOW, updated_at=NOW, team=[Person(name="Bob", phone="1", email="bob@x.example")])
+                created_at=NOW, updated_at=NOW, team=[Person(name="Bob", phone="1", email="bob@x.example")],
+                solutions=[AZURE_APP])  # R6.4: an IP co-sell deal has a solution (accepting checks it)
     with store.read() as session:
         rec = repo.write_deal(session, deal)
         row = {c.key: getattr(rec, c.key) for c in DealRecord.__table__.columns}
@@ -75,10 +77,14 @@ def bulk_deals(store, n: int, *, seed: int = 7, start: int = 1, now: datetime = 
         name = f"Deal {i:05d} {rnd.choice(_WORDS)}"
         customer = f"{rnd.choice(_CUSTOMERS)} {i % 97}"
         crm = f"CRM-{i:06d}"
+        kind = rnd.choice((DealKind.IP_COSELL, DealKind.IP_COSELL, DealKind.SERVICES_COSELL))
+        if kind is DealKind.SERVICES_COSELL:  # R5: what a services co-sell deal has
+            r.update(partner_role=PartnerRole.SOLUTION_DESIGN.value, solution_area="Data & AI",
+                     solution_play="Unify Your Data Platform")
         r.update(
             id=deal_id(i), name=name, customer_name=customer, crm_id=crm,
             direction=(Direction.INBOUND if inbound else Direction.OUTBOUND).value,
-            kind=rnd.choice((DealKind.IP_COSELL, DealKind.IP_COSELL, DealKind.SERVICES_COSELL)).value,
+            kind=kind.value,
             status=status.value, substatus=sub.value, tab=tab.value, stage=stage.value, stage_pct=percent(stage),
             value=value, value_usd=float(value), currency="USD",
             close_date=date(2027, 1, 1) + timedelta(days=rnd.randint(0, 300)),
@@ -159,7 +165,7 @@ async def settle(pilot, timeout: float = 10.0) -> None:
         tables = [t for s in app.screen_stack for t in s.query(DealTable)]
         busy = any(t.busy for t in tables)
         running = [w for w in app.workers if w.is_running and w.group not in ("change-poll", "deal-action")
-                   and not (w.group == "deal-service" and _waits_for_user(app))]
+                   and not (w.group == "service-call" and _waits_for_user(app))]
         if not busy and not running:
             await pilot.pause()
             return
@@ -178,3 +184,23 @@ def screen_text(app) -> str:
     """What the terminal shows right now, as plain text lines (styles dropped)."""
     strips = app.screen._compositor.render_strips()
     return "\n".join("".join(seg.text for seg in strip if not seg.control).rstrip() for strip in strips)
+
+
+def offered_actions(app) -> set:
+    """The deal actions the dashboard's footer lists now (its ``deal_action(...)`` bindings)."""
+    from tui.deal_keys import deal_action_of
+
+    return {act for ab in app.screen.active_bindings.values()
+            if (act := deal_action_of(ab.binding.action, ("deal_action",))) is not None}
+
+
+def allowed_actions(ctx, deal_id: str) -> set:
+    """What the model allows the deal now (``available_actions``), among the dashboard's deal keys."""
+    from model import services as svc
+    from model.domain.rules.lifecycle import available_actions
+    from tui.screens.dashboard import DashboardScreen
+    from tui.deal_keys import deal_action_of
+
+    keys = {deal_action_of(b.action, ("deal_action",)) for b in DashboardScreen.BINDINGS} - {None}
+    verdict = available_actions(svc.get_deal(ctx, deal_id), ctx.user, ctx.clock.now())
+    return {act for act in keys if not verdict[act]}

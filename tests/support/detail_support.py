@@ -132,6 +132,30 @@ def detail_text(screen) -> str:
     return "\n".join(parts)
 
 
+#: The catalogue rows the factories' deals name (R4.11, R6.5, R7.4: the services look them up).
+CATALOGUE_ACCOUNTS = (("ACC-1", "Northwind Traders AB", "managed", False),
+                      ("ACC-MACC", "Northwind MACC AB", "managed", True))
+CATALOGUE_PARTNERS = (("P-FAB", "Fabrikam Consulting", "6100007"), ("P-LIT", "Litware Nordic AS", "6100014"))
+
+
+def seed_catalogue(store) -> None:
+    """Put the factories' account, solutions and two co-sell partners in the store's catalogues."""
+    from factories import ASSESSMENT, AZURE_APP, PLAIN_APP
+    from model.store.tables import AccountRecord, PartnerRecord, SolutionRecord
+
+    with store.write() as session:
+        for s in (AZURE_APP, PLAIN_APP, ASSESSMENT):
+            session.merge(SolutionRecord(
+                solution_id=s.solution_id, name=s.name, source=s.source.value, publisher=s.publisher,
+                macc_eligible=s.macc_eligible, incentivized=s.incentivized, cosell_ready=s.cosell_ready,
+                registration_kind=s.registration_kind.value if s.registration_kind else None))
+        for account_id, name, tab, macc in CATALOGUE_ACCOUNTS:
+            session.merge(AccountRecord(account_id=account_id, name=name, norm_name=name.lower(), tab=tab, macc=macc,
+                                        federal=False))
+        for partner_id, name, mpn in CATALOGUE_PARTNERS:
+            session.merge(PartnerRecord(partner_id=partner_id, name=name, mpn_id=mpn, location="Sweden"))
+
+
 def put_inbound(ctx: Ctx, **kw):
     return svc.receive_inbound(ctx, make_inbound(**kw))
 

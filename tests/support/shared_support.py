@@ -1,4 +1,5 @@
-"""Helpers for the shared-box tests: root test helpers, a CLI runner, a local SMTP server.
+"""Helpers for the shared-box tests: root test helpers, the reference catalogues, a CLI runner, a
+local SMTP server.
 
 Not a conftest.py: test modules import what they need from here by name
 (``smtp_server`` is a fixture: import it into the module that uses it).
@@ -16,7 +17,41 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from factories import ADMIN, NOW, SELLER_SE, TEAM, ctx_as, make_draft, make_inbound, managed_customer  # noqa: F401
+from factories import (  # noqa: F401
+    ADMIN, ASSESSMENT, AZURE_APP, NOW, PLAIN_APP, SELLER_SE, TEAM, ctx_as, make_draft, make_inbound, managed_customer,
+)
+
+
+# -- the reference catalogues ---------------------------------------------------------------------
+
+#: (account_id, name, tab, macc, federal): the factories' customer, and one account per catalogue
+#: fact a draft might misstate (R4.2, R4.6, R4.11, R6.7).
+ACCOUNTS = (
+    ("ACC-1", "Northwind Traders AB", "managed", False, False),
+    ("ACC-MACC", "Northwind MACC AB", "managed", True, False),
+    ("ACC-UNM", "Loose Unmanaged AB", "unmanaged", False, False),
+    ("ACC-FED-M", "Federal Agency (managed record)", "managed", False, True),
+)
+#: The co-sell partner catalogue (R7.4).
+PARTNERS = (("P-FAB", "Fabrikam Consulting", "6100007"),)
+
+
+def seed_catalogue(store) -> None:
+    """The reference data a new deal's facts are looked up in (R4.11, R6.5, R7.4): the factories'
+    account and solutions, plus ``ACCOUNTS`` and ``PARTNERS``."""
+    from model.store.accounts import upsert_rows
+    from model.store.tables import PartnerRecord, SolutionRecord
+
+    with store.write() as session:
+        upsert_rows(session, [(a, name, tab, None, None, None, None, macc, federal, None)
+                              for a, name, tab, macc, federal in ACCOUNTS])
+        for s in (AZURE_APP, PLAIN_APP, ASSESSMENT):
+            session.merge(SolutionRecord(solution_id=s.solution_id, name=s.name, source=s.source.value,
+                                         publisher=s.publisher, macc_eligible=s.macc_eligible,
+                                         incentivized=s.incentivized, cosell_ready=s.cosell_ready,
+                                         registration_kind=s.registration_kind.value if s.registration_kind else None))
+        for partner_id, name, mpn in PARTNERS:
+            session.merge(PartnerRecord(partner_id=partner_id, name=name, mpn_id=mpn, location="Sweden"))
 
 
 # -- the CLI, in-process ------------------------------------------------------------------------

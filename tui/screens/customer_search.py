@@ -25,7 +25,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Footer, Input, OptionList, Static, TabbedContent, TabPane
 from textual.widgets.option_list import Option
 
-from model.accounts.matcher import SearchResult
+from model.services.accounts import SearchResult
 from model.domain.enums import AccountTab
 from model.domain.rules.customer import customer_choice_notes, customer_choice_violations
 from model.domain.schemas import Account, Customer, DealDraft

@@ -2,11 +2,13 @@
 
 One ``DealTable`` shows the current tab; switching tabs, filtering and quick
 filters only change its ``DealQuery``. The screen owns the keys that act on a
-deal; the rules stay in the model: an action the deal does not allow is
-refused by the service, and ``tui.deal_actions`` shows the model's message.
-Which keys apply is decided per tab (``check_action``), so the footer shows
-only keys that can do something here (Closed is read-only, R8.14, except the
-heart and registering a won deal, R10.3).
+deal; the rules stay in the model: which deal keys the footer lists is what
+``available_actions`` allows the deal under the cursor (asked off the UI
+thread whenever the cursor lands on another deal or the deal changes), so a
+closed deal offers the heart and, once won, registration (R8.14, R10.3), and
+an outbound deal never offers accept. A key pressed anyway is asked of the
+model again and answered with its reason (``tui.deal_actions``). With rows
+marked, the marked-row actions (``tui.marked_actions.BULK``) act on all of them.
 """
 from __future__ import annotations
 
@@ -25,9 +27,14 @@ from textual.widgets import Input, Static, Tab as TabWidget, Tabs
 
 from model import services as svc
 from model.domain.enums import DealKind, Tab
+from model.domain.errors import CosellError
 from model.domain.rules.lifecycle import Action
 from model.domain.stages import Stage
 from model.domain.listing import DealQuery, TabSummary
+from tui.deal_actions import verdict
+from tui.deal_keys import OffersDealActions
+from tui.marked_actions import BULK
+from tui.service_call import in_thread
 from tui.text import literal, markup_safe
 from tui.widgets.deal_table import DealTable
 from tui.widgets.key_footer import KeyFooter
@@ -43,13 +50,9 @@ _TABS = Binding.Group("Tabs", compact=True)
 _ACT = Binding.Group("Act", compact=True)
 _QUICK = Binding.Group("Quick", compact=True)
 
-#: Keys that still apply on the read-only Closed tab (R8.14): the heart (a tag) and registering a won deal.
-_CLOSED_OK = {Action.FAVORITE, Action.REGISTER}
-#: Accept/decline only ever apply to inbound deals.
-_INBOUND_ONLY = {Action.ACCEPT, Action.DECLINE}
 
 
-class DashboardScreen(Screen):
+class DashboardScreen(OffersDealActions, Screen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     AUTO_FOCUS = "DealTable"
 
@@ -83,9 +86,10 @@ class DashboardScreen(Screen):
                 tooltip="Mark the next sales stage (R8.7)"),
         Binding("w", "deal_action('won')", "Won", id="deal.won", group=_ACT,
                 tooltip="Mark won: only after every earlier stage (R8.9)"),
-        Binding("l", "deal_action('lost')", "Lost", id="deal.lost", group=_ACT, tooltip="Mark lost with a reason"),
+        Binding("l", "deal_action('lost')", "Lost", id="deal.lost", group=_ACT,
+                tooltip="Mark lost with a reason (R8.11); every marked deal if some are marked"),
         Binding("x", "deal_action('error')", "Close as error", id="deal.error", group=_ACT,
-                tooltip="Close as error with a reason (R8.13)"),
+                tooltip="Close as error, a reason optional (R8.13); every marked deal if some are marked"),
         Binding("r", "deal_action('register')", "Register", id="deal.register", group=_ACT,
                 tooltip="Register a won deal (R10)"),
         Binding("n", "new_deal", "New", id="deal.new", tooltip="Create a deal (new-deal wizard)"),
@@ -113,7 +117,7 @@ class DashboardScreen(Screen):
         self._last_summary: _SummaryState | None = None
         self._debounce: Timer | None = None
         self._action_running = False
-        self._had_deal = False
+        self._allowed: tuple[str, int, frozenset[Action]] | None = None  # (deal id, version, allowed actions)
 
     # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -228,16 +232,42 @@ class DashboardScreen(Screen):
     def _table_loaded(self, message: DealTable.Loaded) -> None:
         self._matching = message.total
         self._show_summary()
+        self._ask_allowed()
         self.refresh_bindings()
 
     @on(DealTable.Highlighted)
     def _highlighted(self, message: DealTable.Highlighted) -> None:
-        # Only whether a deal is under the cursor changes which keys apply; refreshing the
-        # footer on every cursor move would rebuild it for nothing.
-        has_deal = message.row is not None
-        if has_deal != self._had_deal:
-            self._had_deal = has_deal
+        self._ask_allowed()
+
+    # -- what the deal under the cursor may do (the footer lists that) -----------------------
+    def _ask_allowed(self) -> None:
+        row = self.table.cursor_deal
+        if row is None:
+            self._set_allowed(None)
+        elif self._allowed is None or self._allowed[:2] != (row.id, row.version):
+            self._allowed_worker(row.id, row.version)
+
+    @work(exclusive=True, group="cursor-actions")
+    async def _allowed_worker(self, deal_id: str, version: int) -> None:
+        ctx = self.app.ctx
+        try:
+            deal = await in_thread(self, svc.get_deal, ctx, deal_id)
+        except CosellError:  # gone or out of scope meanwhile: the next reload shows it
+            self._set_allowed(None)
+            return
+        allowed = frozenset(action for action, why in verdict(ctx, deal).items() if not why)
+        self._set_allowed((deal_id, version, allowed))
+
+    def _set_allowed(self, allowed: tuple[str, int, frozenset[Action]] | None) -> None:
+        before = self._allowed[2] if self._allowed else None
+        self._allowed = allowed
+        if (allowed[2] if allowed else None) != before:  # the footer redraws only when the keys change
             self.refresh_bindings()
+
+    def offered_actions(self) -> frozenset[Action] | None:
+        """The deal keys listed now: the cursor deal's allowed actions, and with marks the marked-row ones."""
+        allowed = self._allowed[2] if self._allowed and self.table.cursor_deal is not None else frozenset()
+        return allowed | BULK if self.table.marked else allowed
 
     @on(DealTable.MarksChanged)
     def _marks_changed(self) -> None:
@@ -335,14 +365,12 @@ class DashboardScreen(Screen):
         self.app.push_screen(ColumnChooser(tab, self.app.settings.columns_for(tab)), chosen)
 
     # -- actions: deals ----------------------------------------------------------------------------
+    DEAL_ACTIONS = ("deal_action",)
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "deal_action":
-            act = Action(parameters[0])
-            if self.tab is Tab.CLOSED and act not in _CLOSED_OK:
-                return False
-            if self.tab is Tab.OUTBOUND and act in _INBOUND_ONLY:
-                return False
-            if self.table.marked and act in (Action.FAVORITE, Action.DECLINE):
+            # Every deal key runs when there is a deal to ask about; the model answers (see the module doc).
+            if self.table.marked and Action(parameters[0]) in BULK:
                 return True
             return None if self.table.cursor_deal is None else True
         if action == "filter":  # in the box, `/` is just a character
@@ -378,7 +406,7 @@ class DashboardScreen(Screen):
         action = Action(name)
         if self._action_running:
             return
-        bulk = [r.id for r in self.table.marked.values()] if action in (Action.FAVORITE, Action.DECLINE) else []
+        bulk = [r.id for r in self.table.marked.values()] if action in BULK else []
         row = self.table.cursor_deal
         if not bulk and row is None:
             return
@@ -387,7 +415,8 @@ class DashboardScreen(Screen):
 
     @work(group="deal-action")
     async def _run_action(self, action: Action, row, bulk: list[str]) -> None:
-        from tui.deal_actions import run_bulk_action, run_deal_action
+        from tui.deal_actions import run_deal_action
+        from tui.marked_actions import run_bulk_action
 
         try:
             if bulk:

@@ -2,9 +2,12 @@
 notes, history and registration eligibility, with the lifecycle on top.
 
 The same action keys as the dashboard work here, through the same controller
-(``tui.deal_actions``). Loading runs in a thread worker; after every action the
-deal is reloaded and the dashboard told to refresh. One column at 80x24
-(scrolling), two columns from 120 columns up.
+(``tui.deal_actions``); the footer lists what ``available_actions`` allows the
+deal now (``offered``), and a key pressed anyway gets the model's reason.
+Loading runs off the UI thread (``tui.service_call``); after every action the
+deal is reloaded and the dashboard told to refresh. A load cancelled because
+the screen closed (or a newer load replaced it) ends quietly. One column at
+80x24 (scrolling), two columns from 120 columns up.
 """
 from __future__ import annotations
 
@@ -17,37 +20,30 @@ from textual.screen import Screen
 from textual.widgets import Footer, Static
 
 from model import services as svc
-from model.domain.enums import Substatus
 from model.domain.errors import CosellError, NotFound
-from model.domain.rules.lifecycle import Action, action_violations
+from model.domain.rules.lifecycle import Action
 from model.domain.schemas import Deal, Event
-from tui.deal_actions import in_thread, run_deal_action, show_error
+from tui.deal_actions import refuse, run_deal_action, show_error, verdict
+from tui.deal_keys import OffersDealActions
 from tui.screens import deal_detail_sections as sections
+from tui.service_call import in_thread
 from tui.widgets.lifecycle import LifecycleProgress
 
 WIDE = 120  # columns from which the sections sit side by side
 TICK_SECONDS = 30  # countdowns (R8.2, R7.3) move on without a reload
 WATCH_SECONDS = 3  # how often to look whether anyone changed the store
 
-#: What each phase of a deal offers; the footer shows only these (every key still explains itself).
-RECEIVED = {Action.ACCEPT, Action.DECLINE, Action.CLOSE_AS_ERROR, Action.FAVORITE}
-OPEN = {Action.MARK_STAGE, Action.WON, Action.LOST, Action.CLOSE_AS_ERROR, Action.EDIT, Action.NOTE,
-        Action.FAVORITE}
 
 
-def offered(deal: Deal, now) -> set[Action]:
-    if deal.is_received:
-        return set(RECEIVED)
-    if not deal.is_terminal:
-        return set(OPEN)
-    out = {Action.FAVORITE}  # R8.14: nothing else on a closed deal, but registration after Won (R10.3)
-    if deal.substatus is Substatus.WON and not action_violations(deal, Action.REGISTER, now):
-        out.add(Action.REGISTER)
-    return out
+def offered(ctx, deal: Deal) -> frozenset[Action]:
+    """The actions the model allows ``deal`` now: what the footer lists."""
+    return frozenset(action for action, why in verdict(ctx, deal).items() if not why)
 
 
-class DealDetailScreen(Screen):
+class DealDetailScreen(OffersDealActions, Screen):
     """Pushed by the dashboard on ``enter``; ``esc`` goes back."""
+
+    DEAL_ACTIONS = ("deal", "collab")
 
     CSS_PATH = "deal_detail.tcss"
     BINDINGS = [
@@ -87,7 +83,7 @@ class DealDetailScreen(Screen):
         self.events: list[Event] = []
         self.busy = False
         self._seen_counter: int | None = None
-        self._offered: set[Action] | None = None
+        self._offered: frozenset[Action] | None = None
 
     # -- layout ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
@@ -196,28 +192,21 @@ class DealDetailScreen(Screen):
         self.query_one("#section-history", Static).update(sections.history_text(self.events))
         lifecycle = self.query_one(LifecycleProgress)
         if (lifecycle.deal, lifecycle.now) != (deal, now):
-            await lifecycle.show(deal, now)
-        keys = offered(deal, now)
-        if keys != self._offered:  # the footer redraws only when the phase's keys change
+            await lifecycle.show(deal, now, self.app.ctx.user)
+        keys = offered(self.app.ctx, deal)
+        if keys != self._offered:  # the footer redraws only when the allowed keys change
             self._offered = keys
             self.refresh_bindings()
 
     # -- actions --------------------------------------------------------------------
+    def offered_actions(self) -> frozenset[Action] | None:
+        return self._offered
+
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Action keys show (and work) where the deal's phase offers them."""
-        if action == "collab":  # invitations and upgrades: where the model allows them now
-            if self.deal is None or not parameters:
-                return False
-            return not action_violations(self.deal, Action(str(parameters[0])), self.now())
-        if action != "deal":
-            return True
-        if self.deal is None:
-            return False
-        try:
-            wanted = Action(str(parameters[0]))
-        except (IndexError, ValueError):
-            return False
-        return wanted in offered(self.deal, self.now())
+        """Deal keys run once the deal is loaded; the footer lists only the allowed ones (``offered``)."""
+        if action in self.DEAL_ACTIONS:
+            return self.deal is not None
+        return True
 
     def action_back(self) -> None:
         self.dismiss()
@@ -235,7 +224,12 @@ class DealDetailScreen(Screen):
 
         if self.deal is None or self.busy:
             return
-        self.app.push_screen(collaboration_dialog(Action(name), self.deal), callback=self._after_collab)
+        action = Action(name)
+        refused = verdict(self.app.ctx, self.deal)[action]
+        if refused:
+            refuse(self.app, action, refused)
+            return
+        self.app.push_screen(collaboration_dialog(action, self.deal), callback=self._after_collab)
 
     def _after_collab(self, updated) -> None:
         if updated is not None:

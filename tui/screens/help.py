@@ -28,10 +28,12 @@ class KeyHelp:
 
 
 def keys_of(screen: Screen) -> list[KeyHelp]:
-    """The screen's active bindings, one line per binding (its keys joined)."""
+    """The screen's active bindings, one line per binding (its keys joined); on a screen whose footer
+    lists only the deal keys allowed now, every deal key all the same (help is where keys are learnt)."""
     app = screen.app
     grouped: dict[tuple, list] = {}
-    for key, active in screen.active_bindings.items():
+    bindings = getattr(screen, "every_binding", None) or screen.active_bindings
+    for key, active in bindings.items():
         binding = active.binding
         if binding.system:
             continue

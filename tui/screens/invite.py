@@ -6,12 +6,12 @@ invitation with the model and dismisses with the ``Invitation``) and the deal
 detail (given a deal: it calls ``svc.invite_partner`` and dismisses with the
 updated ``Deal``). The Microsoft and upgrade dialogs act on a saved deal.
 Every refusal is the model's, shown beside its field. A deal changed by
-someone else meanwhile is re-read and the user applies the change again on
-the current version; nothing typed is lost.
+someone else meanwhile opens the one conflict dialog (``tui.service_call``):
+Re-apply saves on the current version, Reload shows the current deal under
+the dialog, still filled in; nothing typed is lost either way.
 """
 from __future__ import annotations
 
-from functools import partial
 from typing import Callable
 
 from rich.text import Text
@@ -27,11 +27,13 @@ from textual.widgets.option_list import Option
 
 from model import services as svc
 from model.domain.enums import HelpType, SaleType
-from model.domain.errors import ConflictError, CosellError, RuleViolation, Violation
+from model.domain.errors import CosellError, RuleViolation, Violation
 from model.domain.rules.deal_fields import invitation_violations
 from model.domain.rules.fx import known_currencies
+from model.domain.rules.lifecycle import Action, available_actions
 from model.domain.schemas import CustomerContact, Deal, DealDraft, Invitation, Partner
 from tui.screens.new_deal.base import ChoiceSet, FieldError, SearchInput, parse_date, parse_money, row, show_in
+from tui.service_call import Cancelled, Reloaded, in_thread, save_checked
 from tui.text import literal
 
 HELP_CHOICES = [(h.label, h) for h in HelpType if h is not HelpType.NONE]
@@ -118,56 +120,48 @@ class CosellDialog(ModalScreen):
         raise NotImplementedError
 
     # -- running a service call off the UI thread ------------------------------------------
-    def call_service(self, call: Callable[[Deal], Deal]) -> None:
-        """Run ``call(deal)`` in a worker; dismiss with the updated deal, or show why not."""
+    ACTION: Action | None = None  # what the dialog does to a saved deal (asked again before a re-apply)
+
+    def your_change(self) -> list[tuple[str, object]]:
+        """What the conflict dialog shows as the user's change (nothing typed is lost either way)."""
+        return []
+
+    def call_service(self, call: Callable[[int], Deal]) -> None:
+        """Run ``call(version)`` off the UI thread; dismiss with the updated deal, or show why not."""
         if self.busy or self.deal is None:
             return
         self.busy = True
-        self.run_worker(partial(self._service, call, self.deal), thread=True, group="dialog-service",
-                        exit_on_error=False)
+        self.run_worker(self._save(call), group="dialog-service")
 
-    def _service(self, call: Callable[[Deal], Deal], deal: Deal) -> None:
+    async def _save(self, call: Callable[[int], Deal]) -> None:
+        ctx = self.app.ctx
         try:
-            result = call(deal)
-        except ConflictError as exc:
-            try:
-                fresh = svc.get_deal(self.app.ctx, deal.id)
-            except CosellError:
-                fresh = None
-            self._post(self._conflict, exc, fresh)
-        except RuleViolation as exc:
-            self._post(self._refused, exc.violations)
-        except CosellError as exc:
-            self._post(self._refused, [Violation("", str(exc))])
-        else:
-            self._post(self._done, result)
-
-    def _post(self, fn, *args) -> None:
-        try:
-            self.app.call_from_thread(fn, *args)
-        except RuntimeError:  # the app closed meanwhile
+            result = await save_checked(self, call, self.deal, your_change=self.your_change(),
+                                        recheck=lambda fresh: available_actions(fresh, ctx.user,
+                                                                                ctx.clock.now())[self.ACTION])
+        except Reloaded as reloaded:
+            self._reloaded(reloaded.deal)
+        except Cancelled:
             pass
-
-    def _done(self, deal: Deal) -> None:
-        self.busy = False
-        self.dismiss(deal)
+        except RuleViolation as exc:
+            self._refused(exc.violations)
+        except CosellError as exc:
+            self._refused([Violation("", str(exc))])
+        else:
+            self.dismiss(result)
+        finally:
+            self.busy = False
 
     def _refused(self, violations: list[Violation]) -> None:
-        self.busy = False
         self.show_problems(violations)
         self.app.bell()
 
-    def _conflict(self, exc: ConflictError, fresh: Deal | None) -> None:
-        self.busy = False
-        if fresh is None:
-            self.show_problems([Violation("", str(exc))])
-            return
+    def _reloaded(self, fresh: Deal) -> None:
+        """Their version is under the dialog now; what the user typed stays for a second ctrl+s."""
         self.deal = fresh
         self.query_one("#dialog-title", Static).update(self.heading())
-        who = f" by {exc.changed_by}" if exc.changed_by else ""
-        self.show_problems([Violation("", f"the deal was changed{who} since you opened this dialog; it has been "
-                                          "re-read. Check and press ctrl+s to apply your change to the current "
-                                          "version")])
+        self.show_problems([Violation("", "the deal was reloaded with the other change; check and press ctrl+s "
+                                          "to apply yours to the current version")])
 
 
 class MicrosoftHelpForm(Vertical):
@@ -208,12 +202,19 @@ class MicrosoftHelpForm(Vertical):
         return help_type, self.query_one("#help-notes", TextArea).text.strip(), contact, \
             self.query_one("#consent", Checkbox).value
 
+    def summary(self) -> list[tuple[str, object]]:
+        help_type, notes, contact, consent = self.values()
+        return [("Help needed", help_type.label if help_type is not HelpType.NONE else ""), ("Notes", notes),
+                ("Customer contact", ", ".join(p for p in (contact.name, contact.phone, contact.email) if p)
+                 if contact else ""), ("Consent to share", "yes" if consent else "no")]
+
 
 class InviteMicrosoftDialog(CosellDialog):
     """R2.3 / R7.3: ask Microsoft for help on an open deal; it becomes co-sell."""
 
     TITLE = "Invite Microsoft"
     SUBMIT = "Invite Microsoft"
+    ACTION = Action.INVITE_MICROSOFT
 
     def fields(self) -> ComposeResult:
         yield MicrosoftHelpForm(self.deal)
@@ -221,11 +222,14 @@ class InviteMicrosoftDialog(CosellDialog):
     def on_mount(self) -> None:
         self.query_one("#help-type", Select).focus()
 
+    def your_change(self) -> list[tuple[str, object]]:
+        return self.query_one(MicrosoftHelpForm).summary()
+
     def action_submit(self) -> None:
         help_type, notes, contact, consent = self.query_one(MicrosoftHelpForm).values()
-        ctx = self.app.ctx
-        self.call_service(lambda deal: svc.invite_microsoft(ctx, deal.id, help_type, notes=notes, contact=contact,
-                                                            consent=consent, version=deal.version))
+        ctx, deal_id = self.app.ctx, self.deal.id
+        self.call_service(lambda version: svc.invite_microsoft(ctx, deal_id, help_type, notes=notes, contact=contact,
+                                                               consent=consent, version=version))
 
 
 class UpgradeDialog(CosellDialog):
@@ -235,6 +239,7 @@ class UpgradeDialog(CosellDialog):
 
     TITLE = "Upgrade private deal"
     SUBMIT = "Upgrade"
+    ACTION = Action.UPGRADE
     TARGETS = (SaleType.PARTNER_LED, SaleType.CO_SELL)
 
     def fields(self) -> ComposeResult:
@@ -257,23 +262,31 @@ class UpgradeDialog(CosellDialog):
     def _target_changed(self) -> None:
         self.set_class(self.target() is SaleType.PARTNER_LED, "-partner-led")
 
+    def your_change(self) -> list[tuple[str, object]]:
+        to = self.target()
+        mine: list[tuple[str, object]] = [("Upgrade to", to.label)]
+        return mine if to is SaleType.PARTNER_LED else mine + self.query_one(MicrosoftHelpForm).summary()
+
     def action_submit(self) -> None:
         to = self.target()
-        ctx = self.app.ctx
+        ctx, deal_id = self.app.ctx, self.deal.id
         if to is SaleType.PARTNER_LED:
-            self.call_service(lambda deal: svc.upgrade(ctx, deal.id, to, version=deal.version))
+            self.call_service(lambda version: svc.upgrade(ctx, deal_id, to, version=version))
             return
         help_type, notes, contact, consent = self.query_one(MicrosoftHelpForm).values()
-        self.call_service(lambda deal: svc.upgrade(ctx, deal.id, to, help_type=help_type, notes=notes,
-                                                   contact=contact, consent=consent, version=deal.version))
+        self.call_service(lambda version: svc.upgrade(ctx, deal_id, to, help_type=help_type, notes=notes,
+                                                      contact=contact, consent=consent, version=version))
 
 
 class InvitePartnerDialog(CosellDialog):
-    """R7.4: one invited partner with the invitee's share of the deal. Repeat for several partners."""
+    """R7.4: one invited partner with the invitee's share of the deal. Repeat for several partners.
 
+    The partner is picked from the co-sell partner catalogue (the search), never typed: without a
+    pick there is no partner, and the model says so beside the search."""
 
     TITLE = "Invite partner"
     SUBMIT = "Invite"
+    ACTION = Action.INVITE_PARTNER
     strip = _INVITATION_FIELD
 
     def __init__(self, *, deal: Deal | None = None, draft: DealDraft | None = None,
@@ -283,7 +296,8 @@ class InvitePartnerDialog(CosellDialog):
         self.invitation = invitation
         self.partner: Partner | None = None
         if invitation is not None and invitation.partner_name:
-            self.partner = Partner(partner_id=invitation.partner_id or "", name=invitation.partner_name)
+            self.partner = Partner(partner_id=invitation.partner_id or "", name=invitation.partner_name,
+                                   mpn_id=invitation.mpn_id)
         self.found: list[Partner] = []
         self._seq = 0
 
@@ -364,14 +378,13 @@ class InvitePartnerDialog(CosellDialog):
 
     def _search(self, text: str) -> None:
         self._seq += 1
-        self.run_worker(partial(self._find, self._seq, text), thread=True, group="partner-search",
-                        exit_on_error=False)
+        self.run_worker(self._find(self._seq, text), group="partner-search", exclusive=True)
 
-    def _find(self, seq: int, text: str) -> None:
+    async def _find(self, seq: int, text: str) -> None:
         from model.services.catalogue_queries import search_partners
 
-        found = search_partners(self.app.ctx, text, limit=20)
-        self._post(self._found, seq, found)
+        found = await in_thread(self, search_partners, self.app.ctx, text, limit=20)
+        self._found(seq, found)
 
     def _found(self, seq: int, found: list[Partner]) -> None:
         if seq != self._seq or not self.is_attached:
@@ -422,6 +435,7 @@ class InvitePartnerDialog(CosellDialog):
             invitation_id=self.invitation.invitation_id if self.invitation else "",
             partner_id=self.partner.partner_id if self.partner else None,
             partner_name=self.partner.name if self.partner else "",
+            mpn_id=self.partner.mpn_id if self.partner else None,
             close_date=close, value=value, currency=currency if isinstance(currency, str) else None,
             notes=self.query_one("#inv-notes", TextArea).text.strip(),
             help_type=help_type if isinstance(help_type, HelpType) else HelpType.GENERAL,
@@ -443,15 +457,19 @@ class InvitePartnerDialog(CosellDialog):
         if problems:
             self.show_problems(problems)
             return
-        ctx = self.app.ctx
-        self.call_service(lambda deal: svc.invite_partner(ctx, deal.id, inv, version=deal.version))
+        ctx, deal_id = self.app.ctx, self.deal.id
+        self.call_service(lambda version: svc.invite_partner(ctx, deal_id, inv, version=version))
+
+    def your_change(self) -> list[tuple[str, object]]:
+        inv, _problems = self.build()
+        return [("Partner", inv.partner_name), ("Close date", inv.close_date),
+                ("Their share", f"{inv.value:,} {inv.currency or ''}".strip() if inv.value is not None else ""),
+                ("Help needed", inv.help_type.label), ("Notes", inv.notes)]
 
 
 def collaboration_dialog(action, deal: Deal) -> CosellDialog:
     """The dialog for a deal-detail action: ``Action.UPGRADE`` (R7.5), ``INVITE_MICROSOFT`` (R2.3) or
     ``INVITE_PARTNER`` (R7.4). Each dismisses with the updated ``Deal``, or None when cancelled."""
-    from model.domain.rules.lifecycle import Action
-
     if action is Action.UPGRADE:
         return UpgradeDialog(deal)
     if action is Action.INVITE_MICROSOFT:

@@ -16,6 +16,7 @@ from rich.text import Text
 
 from model.domain import stages
 from model.domain.enums import DealKind
+from model.domain.rules.lifecycle import is_received_substatus
 from model.domain.schemas import DealRow
 from tui.settings import ALL_COLUMNS
 from tui.text import clean
@@ -33,7 +34,7 @@ class Column:
     key: str
     title: str
     width: int                    # minimum width in cells
-    sort: str | None              # key of model.store.queries.SORTS, None: not sortable
+    sort: str | None              # one of model.domain.listing.SORT_KEYS, None: not sortable
     cell: Callable[[DealRow, datetime], Cell]
     flex: int = 0                 # share of spare width (name and customer grow)
     right: bool = False           # right-aligned (numbers)
@@ -164,7 +165,7 @@ def row_text(row: DealRow, columns: list[tuple[Column, int, int]], now: datetime
 
 def _stage_text(row) -> str:
     """Received deals have no sales stage yet; closed ones show their outcome (R8.14)."""
-    if row.substatus.value in ("Received", "Pending"):
+    if is_received_substatus(row.substatus):
         return "Received"
     if row.substatus.value in ("Won", "Lost", "Declined", "Expired", "Error"):
         return "Closed as error" if row.substatus.value == "Error" else row.substatus.value

@@ -24,9 +24,9 @@ from textual.widget import Widget
 from textual.widgets import Button, Static
 
 from model.domain.enums import Direction, RegistrationStatus, Substatus
-from model.domain.rules.lifecycle import Action, action_violations, next_stage
+from model.domain.rules.lifecycle import Action, available_actions, next_stage
 from model.domain.rules.registration import eligibility_violations
-from model.domain.schemas import Deal
+from model.domain.schemas import Deal, User
 from model.domain.stages import Stage, StageInfo, info, stages_for
 from tui.text import literal
 
@@ -164,16 +164,17 @@ class LifecycleProgress(Vertical):
             super().__init__()
             self.action = action
 
-    def __init__(self, deal: Deal | None = None, now: datetime | None = None, **kw) -> None:
+    def __init__(self, deal: Deal | None = None, now: datetime | None = None, *, user: User | None = None,
+                 **kw) -> None:
         super().__init__(**kw)
-        self.deal, self.now = deal, now
+        self.deal, self.now, self.user = deal, now, user
         self.border_title = "Lifecycle"
 
-    async def show(self, deal: Deal, now: datetime) -> None:
-        """Redraw for ``deal`` at ``now``, keeping the focus on the same button when it is still there."""
+    async def show(self, deal: Deal, now: datetime, user: User | None = None) -> None:
+        """Redraw for ``deal`` at ``now`` as ``user`` sees it, keeping the focus on the same button."""
         focused = self.app.focused
         keep = focused.id if isinstance(focused, Button) and focused in self.query(Button) else None
-        self.deal, self.now = deal, now
+        self.deal, self.now, self.user = deal, now, user
         await self.recompose()
         if keep:
             again = self.query(f"#{keep}")
@@ -196,34 +197,35 @@ class LifecycleProgress(Vertical):
             return
         yield StageTrack(stage_items(deal), id="lc-track")
         yield Static(phase_text(deal), id="lc-phase")
+        why = available_actions(deal, self.user, now)
+        allowed = {action for action, refused in why.items() if not refused}
         if deal.is_terminal:
             yield Static(outcome_text(deal), id="lc-outcome")
             if deal.substatus is Substatus.WON:
                 yield Static(registration_text(deal, now), id="lc-registration")
-                if not action_violations(deal, Action.REGISTER, now):
+                if Action.REGISTER in allowed:
                     with Horizontal(classes="lc-actions"):
                         yield Button("Register deal (r)", id="lc-register", variant="primary", compact=True)
             return
         with Horizontal(classes="lc-actions"):
-            if deal.is_received:
+            if Action.ACCEPT in allowed:
                 yield Button("Accept (a)", id="lc-accept", variant="success", compact=True)
+            if Action.DECLINE in allowed:
                 yield Button("Decline (d)", id="lc-decline", compact=True)
-            else:
-                stage = next_stage(deal)
-                if stage is not None:
-                    yield Button(f"Mark {stage.value} (>)", id="lc-stage", variant="primary", compact=True)
-                won_refused = action_violations(deal, Action.WON, now)
-                won = Button("Won (w)", id="lc-won", variant="success", compact=True, disabled=bool(won_refused))
-                if won_refused:
-                    won.tooltip = "; ".join(str(v) for v in won_refused)
+            if Action.MARK_STAGE in allowed:
+                yield Button(f"Mark {next_stage(deal).value} (>)", id="lc-stage", variant="primary", compact=True)
+            if not deal.is_received:  # Won stays on the track, disabled with the model's reason (R8.9)
+                won = Button("Won (w)", id="lc-won", variant="success", compact=True, disabled=bool(why[Action.WON]))
+                if why[Action.WON]:
+                    won.tooltip = "; ".join(str(v) for v in why[Action.WON])
                 yield won
+            if Action.LOST in allowed:
                 yield Button("Lost (l)", id="lc-lost", compact=True)
-            yield Button("Error (x)", id="lc-error", variant="error", compact=True,
-                         tooltip="Close as error, with a reason (R8.13)")
-        if not deal.is_received:
-            won_refused = action_violations(deal, Action.WON, now)
-            if won_refused:
-                yield Static(Text("; ".join(str(v) for v in won_refused)), id="lc-why")
+            if Action.CLOSE_AS_ERROR in allowed:
+                yield Button("Error (x)", id="lc-error", variant="error", compact=True,
+                             tooltip="Close as error, a reason optional (R8.13)")
+        if not deal.is_received and why[Action.WON]:
+            yield Static(Text("; ".join(str(v) for v in why[Action.WON])), id="lc-why")
 
     def on_button_pressed(self, event: Button.Pressed) -> None:
         action = BUTTON_ACTIONS.get(event.button.id or "")

@@ -105,16 +105,16 @@ def details_violations(draft: DealDraft, *, today: date | None = None) -> list[V
         out.append(Violation("R5", "an estimated close date is required", "close_date"))
     if not draft.notes.strip():
         out.append(Violation("R5", "notes are required: say what the customer needs (and, for co-sell, what help you want)", "notes"))
-    if draft.kind is DealKind.SERVICES_COSELL:
+    if draft.is_services_cosell:
         if draft.partner_role is None:
             out.append(Violation("R5", "a partner role is required for services co-sell", "partner_role"))
         if not (draft.solution_area or "").strip():
             out.append(Violation("R5", "a solution area is required for services co-sell", "solution_area"))
         if not (draft.solution_play or "").strip():
             out.append(Violation("R5", "a solution play is required for services co-sell", "solution_play"))
-    if draft.kind is DealKind.IP_COSELL and draft.partner_role is not None:
+    elif draft.is_ip_cosell and draft.partner_role is not None:
         out.append(Violation("R5", "partner role is not used for IP co-sell deals", "partner_role"))
-    if draft.kind is not DealKind.IP_COSELL and draft.marketplace_intent is not None:
+    if not draft.is_ip_cosell and draft.marketplace_intent is not None:
         out.append(Violation("R5.1", "marketplace intent applies to IP co-sell deals only", "marketplace_intent"))
     return out
 
@@ -136,16 +136,25 @@ def solutions_violations(kind: DealKind, solutions: list[DealSolution], customer
         return out
     if assessments:
         out.append(Violation("R6.6", "assessment types can only be added to a solution assessment deal", "solutions"))
-    if kind is DealKind.IP_COSELL and not solutions:
+    if kind.is_ip_cosell and not solutions:
         out.append(Violation("R6.4", "an IP co-sell deal needs at least one solution", "solutions"))
+    if solutions and not any(s.cosell_ready for s in solutions):
+        # R2.8: "once it has one, marketplace solutions may be added too".
+        out.append(Violation("R2.8", "a co-sell deal needs at least one co-sell-ready solution", "solutions"))
     if solutions and customer is not None and customer.macc and not any(s.macc_eligible for s in solutions):
-        out.append(Violation("R6.7", "the customer has a MACC contract: choose at least one MACC-eligible solution", "solutions"))
+        out.append(macc_warning())
     if marketplace_intent is MarketplaceIntent.YES and not any(s.incentivized for s in solutions):
         out.append(Violation("R6.7", "marketplace intent is Yes: choose at least one incentivized solution", "solutions"))
     ids = [s.solution_id for s in solutions]
     if len(ids) != len(set(ids)):
         out.append(Violation("R6.4", "a solution is listed twice", "solutions"))
     return out
+
+
+def macc_warning() -> Violation:
+    """R6.7: the source says "make sure" a MACC-eligible solution is chosen: a warning to confirm."""
+    return Violation("R6.7", "the customer has a MACC contract: make sure a MACC-eligible solution is chosen "
+                             "(confirm to go on without one)", "solutions", warning=True)
 
 
 def invitation_violations(inv: Invitation, index: int) -> list[Violation]:

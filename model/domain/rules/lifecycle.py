@@ -9,7 +9,9 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 from enum import Enum
 
-from model.domain.enums import DealKind, Direction, HelpType, MarketplaceIntent, MicrosoftStatus, SaleType, Substatus
+from model.domain.enums import (
+    AccountTab, DealKind, Direction, HelpType, MarketplaceIntent, MicrosoftStatus, SaleType, Substatus,
+)
 from model.domain.errors import Violation
 from model.domain.schemas import Deal
 from model.domain.stages import Stage, intermediate_for
@@ -201,7 +203,8 @@ def early_win_warning(deal: Deal, now: datetime) -> Violation | None:
         return None
     wait = EARLY_WIN - age
     return Violation("R8.12", f"this deal could be registered, and it was created only {format_span(age)} ago: "
-                              f"marking it won before 72 hours may get the registration rejected (wait {format_span(wait)})")
+                              f"marking it won before 72 hours may get the registration rejected (wait {format_span(wait)})",
+                     warning=True)
 
 
 # -- the gate ------------------------------------------------------------------------
@@ -293,7 +296,7 @@ def edit_violations(deal: Deal, changes: dict) -> list[Violation]:
             out.append(Violation("R8.6", f"{key.replace('_', ' ')} cannot be edited", key))
     if "customer" in changes:
         new = changes["customer"]
-        if deal.customer.source.value in ("other", "manual"):
+        if deal.customer.source in (AccountTab.OTHER, AccountTab.MANUAL):
             out.append(Violation("R4.9", "a customer chosen from Other or typed by hand cannot be changed without "
                                          "support", "customer"))
         elif not isinstance(new, Customer):
@@ -314,19 +317,21 @@ def edit_violations(deal: Deal, changes: dict) -> list[Violation]:
         out += money_violations(changes.get("value", deal.value), changes.get("currency", deal.currency))
     if "close_date" in changes and changes["close_date"] is None:
         out.append(Violation("R5", "an estimated close date is required", "close_date"))
-    if "marketplace_intent" in changes and deal.kind is not DealKind.IP_COSELL:
+    if "marketplace_intent" in changes and not deal.is_ip_cosell:
         out.append(Violation("R5.1", "marketplace intent applies to IP co-sell deals only", "marketplace_intent"))
     elif changes.get("marketplace_intent") is MarketplaceIntent.YES:
         out += [v for v in solutions_violations(deal.kind, deal.solutions, None, MarketplaceIntent.YES)
                 if v.rule == "R6.7"]
-    if deal.kind is DealKind.SERVICES_COSELL:
+    if deal.is_services_cosell:
         for key in ("partner_role", "solution_area", "solution_play"):
             if key in changes and not changes[key]:
                 out.append(Violation("R5", f"{key.replace('_', ' ')} is required for services co-sell", key))
-    if deal.kind is DealKind.IP_COSELL and changes.get("partner_role"):
+    if deal.kind is DealKind.IP_COSELL and changes.get("partner_role"):  # pure IP only (R2.7)
         out.append(Violation("R5", "partner role is not used for IP co-sell deals", "partner_role"))
     return out
 
 
 def is_received_substatus(substatus: Substatus) -> bool:
-    return substatus in (Substatus.RECEIVED, Substatus.PENDING)
+    from model.domain.schemas import RECEIVED_SUBSTATUSES
+
+    return substatus in RECEIVED_SUBSTATUSES

@@ -58,7 +58,7 @@ def _standing_violations(deal: Deal, on: date, *, pending_match_ok: bool) -> lis
     out: list[Violation] = []
     if deal.kind is DealKind.SOLUTION_ASSESSMENT:
         out.append(Violation("R10", "solution assessment deals are not eligible for deal registration", "kind"))
-    elif deal.kind is not DealKind.IP_COSELL:
+    elif not deal.is_ip_cosell:
         out.append(Violation("R10", "only IP co-sell deals can be registered", "kind"))
     if not has_registrable_solution(deal):
         out.append(Violation("R10.2", "the deal needs an Azure IP co-sell, Biz apps premium or Biz apps standard "

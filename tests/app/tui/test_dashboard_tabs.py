@@ -4,9 +4,10 @@ from __future__ import annotations
 from model import services as svc
 from model.domain.enums import Substatus, Tab
 from model.domain.listing import DealQuery
+from model.domain.rules.lifecycle import Action
 
 from dashboard_support import (  # noqa: F401  (config_dir: autouse fixture)
-    bulk_deals, config_dir, make_app, pilot_test, screen_text, settle, table_of,
+    allowed_actions, bulk_deals, config_dir, make_app, offered_actions, pilot_test, screen_text, settle, table_of,
 )
 
 
@@ -51,33 +52,44 @@ async def test_header_shows_counts_pipeline_expiring_and_who_you_are(ctx):
 
 
 @pilot_test
-async def test_closed_tab_offers_only_the_heart_and_register(ctx):
-    """R8.14: nothing else can be done on a closed deal, so its keys leave the footer."""
+async def test_footer_lists_what_the_model_allows_the_deal_under_the_cursor(ctx):  # R8.2, R8.14, R10.3
+    """One available_actions answers for every deal key: received, accepted and closed deals differ."""
     bulk_deals(ctx.store, 200)
     app = make_app(ctx)
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(pilot)
-        keys_inbound = {b.binding.id for b in app.screen.active_bindings.values()}
-        assert {"deal.accept", "deal.decline", "deal.won", "deal.lost", "deal.error"} <= keys_inbound
+        table = table_of(app)
+        rows = table.loaded_rows()
+        received = next(i for i, r in enumerate(rows) if r.substatus is Substatus.RECEIVED)
+        accepted = next(i for i, r in enumerate(rows) if r.substatus is Substatus.ACCEPTED)
+        for index in (received, accepted):
+            table.cursor_row = index
+            await settle(pilot)
+            assert offered_actions(app) == allowed_actions(ctx, rows[index].id), rows[index].substatus
+        table.cursor_row = received
+        await settle(pilot)
+        assert {Action.ACCEPT, Action.DECLINE} <= offered_actions(app)
+        assert Action.WON not in offered_actions(app)  # R8.2: accept it first
         await pilot.press("4")
         await settle(pilot)
-        keys_closed = {b.binding.id for b in app.screen.active_bindings.values()}
-        assert "deal.favorite" in keys_closed and "deal.register" in keys_closed
-        assert not {"deal.accept", "deal.decline", "deal.next_stage", "deal.won", "deal.lost", "deal.error"} & keys_closed
-        footer = screen_text(app).splitlines()[-1]
-        assert "Act" in footer or "r Register" in footer
+        closed = table.cursor_deal
+        assert offered_actions(app) == allowed_actions(ctx, closed.id)
+        assert not {Action.ACCEPT, Action.DECLINE, Action.MARK_STAGE, Action.WON, Action.LOST,
+                    Action.CLOSE_AS_ERROR} & offered_actions(app)  # R8.14, R9.1
+        assert Action.FAVORITE in offered_actions(app)
 
 
 @pilot_test
-async def test_outbound_tab_hides_accept_and_decline(ctx):
+async def test_outbound_tab_never_offers_accept_and_decline(ctx):  # R8.2
     bulk_deals(ctx.store, 100)
     app = make_app(ctx)
     async with app.run_test(size=(160, 40)) as pilot:
         await settle(pilot)
         await pilot.press("2")
         await settle(pilot)
-        ids = {b.binding.id for b in app.screen.active_bindings.values()}
-        assert "deal.next_stage" in ids and "deal.accept" not in ids and "deal.decline" not in ids
+        offered = offered_actions(app)
+        assert offered == allowed_actions(ctx, table_of(app).cursor_deal.id)
+        assert Action.MARK_STAGE in offered and not {Action.ACCEPT, Action.DECLINE} & offered
 
 
 @pilot_test

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from textual.widgets import Input, Select
+from textual.widgets import Checkbox, Input, Select
 
 from detail_support import (
     make_app, notes_of, open_detail, pilot_test, put_inbound, put_outbound, wait_for_new_screen, wait_for_screen,
@@ -181,12 +181,18 @@ async def test_won_within_72_hours_asks_first(ctx):  # R8.12
         await wait_until(pilot, lambda: isinstance(app.screen, ConfirmDialog)
                          and "72 hours" in str(app.screen.title_text), what="72-hour warning")
         await pilot.press("y")
-        await wait_for_screen(pilot, RegisterDialog)
-        await pilot.press("ctrl+s")
+        dialog = await wait_for_screen(pilot, RegisterDialog)
+        await pilot.press("ctrl+s")  # without confirming the contract (R10.5): the model says so beside the box
+        dialog = await wait_for_new_screen(pilot, RegisterDialog, dialog)
+        box = dialog.query_one("#contract_confirmed", Checkbox)
+        assert "clearly names your company" in str(dialog.query_one("#error-contract_confirmed").content)
+        assert app.focused is box and not box.value
+        assert svc.get_deal(ctx, deal.id).registration.status is RegistrationStatus.NONE  # nothing written
+        await pilot.press("space", "ctrl+s")
         await wait_idle(pilot, screen)
         saved = svc.get_deal(ctx, deal.id)
         assert saved.substatus is Substatus.WON
-        assert saved.registration.status is RegistrationStatus.REVIEW_PENDING  # R10.4
+        assert saved.registration.status is RegistrationStatus.REVIEW_PENDING  # R10.4, R10.5 confirmed
         assert "Review pending" in str(screen.query_one("#lc-registration").content)
 
 

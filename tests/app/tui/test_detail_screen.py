@@ -59,7 +59,7 @@ async def test_wide_terminal_uses_two_columns_and_narrow_one(ctx):
 
 
 @pilot_test
-async def test_footer_offers_the_keys_of_the_deal_phase(ctx):
+async def test_footer_offers_what_available_actions_allows(ctx, clock):  # R8.2, R8.7, R8.9
     received = put_inbound(ctx)
     accepted = put_inbound(ctx, name="Second")
     svc.accept(ctx, accepted.id)
@@ -69,8 +69,16 @@ async def test_footer_offers_the_keys_of_the_deal_phase(ctx):
         assert offered_keys(screen) == {"deal.accept", "deal.decline", "deal.error", "deal.favorite"}
         await app.pop_screen()
         screen = await open_detail(pilot, accepted.id)
-        assert offered_keys(screen) == {"deal.next_stage", "deal.won", "deal.lost", "deal.error", "deal.edit",
+        # Won is not offered while stages are left (R8.9); the key still answers with the reason.
+        assert offered_keys(screen) == {"deal.next_stage", "deal.lost", "deal.error", "deal.edit",
                                         "deal.note", "deal.favorite"}
+        await app.pop_screen()
+        for _ in range(4):
+            svc.mark_stage(ctx, accepted.id)
+        clock.advance(days=4)
+        screen = await open_detail(pilot, accepted.id)
+        assert offered_keys(screen) == {"deal.won", "deal.lost", "deal.error", "deal.edit", "deal.note",
+                                        "deal.favorite"}  # every stage marked: Won, and no next stage
         assert all(b.id for b in DealDetailScreen.BINDINGS)  # every binding can be remapped by id
         assert screen.query_one(Footer).is_mounted
 

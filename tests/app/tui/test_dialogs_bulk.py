@@ -12,7 +12,8 @@ from model import services as svc
 from model.domain.enums import Substatus
 from model.domain.rules.lifecycle import Action
 from model.domain.stages import Stage
-from tui.deal_actions import run_bulk_action, run_deal_action
+from tui.deal_actions import run_deal_action
+from tui.marked_actions import run_bulk_action
 from tui.screens.dialogs import ConfirmDialog, ConflictDialog, ReasonDialog
 
 

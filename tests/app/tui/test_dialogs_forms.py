@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
-from textual.widgets import Button, Input, Select, TextArea
+from textual.widgets import Button, Checkbox, Input, Select, TextArea
 
 from detail_support import EVIL_NAME, MISSING, Host, pilot_test, started, wait_until
 from factories import NOW, make_inbound
@@ -172,7 +172,39 @@ async def test_register_offer_after_won_says_later():  # R8.11, R10.3
         dialog.query_one("#contract_value", Input).value = "41000"
         await pilot.press("ctrl+s")
         await wait_until(pilot, lambda: app.result is not MISSING, what="dismissed")
-    assert app.result == {"contract_value": Decimal("41000"), "currency": "EUR"}
+    # Unticked, the confirmation goes to the model as False; the model's R10.5 refusal comes back beside it.
+    assert app.result == {"contract_value": Decimal("41000"), "currency": "EUR", "contract_confirmed": False}
+
+
+@pilot_test
+async def test_register_asks_to_confirm_the_contract_and_shows_r10_5_beside_it():  # R10.5
+    deal = make_inbound(substatus=Substatus.WON, closed_at=NOW, microsoft_status=MicrosoftStatus.ACCEPTED)
+    refusal = Violation("R10.5", "confirm that the contract names your company and the eligible solution",
+                        "contract_confirmed")
+    app = Host(RegisterDialog(deal, NOW, values={"contract_confirmed": False}, errors=[refusal]))
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await started(pilot, app)
+        box = dialog.query_one("#contract_confirmed", Checkbox)
+        assert str(box.label) == ("The contract with the customer names our company and the eligible solution")
+        assert not box.value
+        assert "names your company" in shown(dialog, "error-contract_confirmed")  # beside the checkbox
+        assert app.focused is box  # the field in error has the focus
+        await pilot.press("space")
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: app.result is not MISSING, what="dismissed")
+    assert app.result["contract_confirmed"] is True
+
+
+@pilot_test
+async def test_close_as_error_can_be_saved_without_a_reason():  # R8.13
+    app = Host(ReasonDialog(verb="Close as error", rule="R8.13", reasons=("Duplicate deal", "Other"),
+                            subjects=["One deal"], reason_required=False))
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await started(pilot, app)
+        assert "optional" in str(dialog.query_one("#reason", Select).prompt)
+        await pilot.press("ctrl+s")
+        await wait_until(pilot, lambda: app.result is not MISSING, what="dismissed")
+    assert app.result == {"reason": None, "notes": ""}
 
 
 @pilot_test

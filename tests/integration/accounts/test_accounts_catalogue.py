@@ -1,6 +1,5 @@
 """The account catalogue (R4): CSV import is all or nothing and names the bad
-line and field; lookups by id and by deal-import customer ids (R4.5); the
-generated demo catalogue has the shape search must cope with."""
+line and field; lookups by id keep the order asked; the generated demo catalogue has the shape search must cope with."""
 from __future__ import annotations
 
 import collections
@@ -11,7 +10,7 @@ from sqlalchemy import func, select
 
 from data.accounts import FIELDS, generate_accounts, write_accounts, write_accounts_csv
 from model.accounts import catalogue
-from model.accounts.catalogue import get_accounts, import_accounts_csv, match_customer_ids
+from model.accounts.catalogue import get_accounts, import_accounts_csv
 from model.domain.enums import AccountTab
 from model.domain.errors import ImportRejected
 from model.store.tables import AccountRecord, Meta
@@ -137,18 +136,6 @@ def test_get_accounts_keeps_order_and_skips_unknown(store, tmp_path):
     assert [a.account_id for a in get_accounts(store, ["A3", "nope", "A1", "A3"])] == ["A3", "A1"]
 
 
-def test_match_customer_ids(store, tmp_path):
-    # R4.5: deal import matches an External id to account_id, a Duns id to duns
-    import_accounts_csv(store, write(tmp_path, GOOD + "A7,Veltrix Logistics,managed,,123456789,,,,,\n"))
-    with store.read() as session:
-        assert match_customer_ids(session, ["A3"], []).account_id == "A3"
-        assert match_customer_ids(session, ["zz", "A1"], ["123456789"]).account_id == "A1"
-        assert match_customer_ids(session, [], ["123456789"]).account_id == "A7"  # managed preferred
-        assert match_customer_ids(session, [], ["123-456-789"]).account_id == "A7"
-        assert match_customer_ids(session, ["zz"], ["000"]) is None
-        assert match_customer_ids(session, [], []) is None
-
-
 def test_generator_is_deterministic_and_realistic():
     rows = list(generate_accounts(6000, seed=4))
     assert rows == list(generate_accounts(6000, seed=4))
@@ -182,7 +169,8 @@ def test_write_accounts_and_csv_round_trip(store, tmp_path):
 
 
 def test_names_stored_under_older_rules_are_renormalised(store, tmp_path):
-    from model.accounts.catalogue import NORM_VERSION_KEY, norm_is_stale, refresh_norm_names
+    from model.accounts.catalogue import norm_is_stale, refresh_norm_names
+    from model.store.accounts import NORM_VERSION_KEY
     from model.accounts.matcher import AccountMatcher
 
     import_accounts_csv(store, write(tmp_path, GOOD))
@@ -202,7 +190,9 @@ def test_names_stored_under_older_rules_are_renormalised(store, tmp_path):
 def test_bulk_load_into_an_empty_table_rebuilds_its_indexes(store, monkeypatch):
     from sqlalchemy import inspect
 
-    monkeypatch.setattr(catalogue, "_BULK_REBUILD_MIN", 100)
+    from model.store import accounts as account_rows
+
+    monkeypatch.setattr(account_rows, "_BULK_REBUILD_MIN", 100)
     before = {ix["name"] for ix in inspect(store.engine).get_indexes("accounts")}
     assert write_accounts(store, 300, seed=1) == 300
     assert {ix["name"] for ix in inspect(store.engine).get_indexes("accounts")} == before

@@ -7,13 +7,14 @@ import pytest
 
 from benchmarks.search_queries import generate_queries
 from data.accounts import FIELDS, generate_accounts, write_accounts
-from model.accounts.catalogue import upsert_rows
+from model.store.accounts import upsert_rows
 from model.accounts.matcher import AccountMatcher, choosable
 from model.domain.enums import AccountTab
 from model.domain.rules.customer import (
     NOTE_LOCKED, NOTE_MATCHING, NOTE_UNMANAGED, customer_choice_notes, customer_choice_violations,
 )
 from model.domain.schemas import Account
+from model.store import open_store
 from model.store.tables import AccountRecord
 
 M, U, O = AccountTab.MANAGED, AccountTab.UNMANAGED, AccountTab.OTHER
@@ -51,9 +52,18 @@ def _noise(n: int, seed: int) -> list[Account]:
             for i, row in enumerate(generate_accounts(n, seed))]
 
 
+def _row(a: Account) -> tuple:
+    return tuple(getattr(a, f) if f != "tab" else a.tab.value for f in FIELDS)
+
+
 @pytest.fixture(scope="module")
-def matcher() -> AccountMatcher:
-    return AccountMatcher.from_accounts(FIXTURE + _noise(3000, 11))
+def matcher(tmp_path_factory) -> AccountMatcher:
+    """The fixture accounts among 3000 generated ones, in a catalogue of their own."""
+    store = open_store(tmp_path_factory.mktemp("matcher") / "accounts.db")
+    with store.write() as session:
+        upsert_rows(session, [_row(a) for a in FIXTURE + _noise(3000, 11)])
+    yield AccountMatcher.from_store(store)
+    store.dispose()
 
 
 def top3(result, tab: AccountTab) -> set[str]:

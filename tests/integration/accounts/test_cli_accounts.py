@@ -91,7 +91,7 @@ def test_search_without_matches_suggests_more(cosell, catalogue):
 
 
 def test_data_text_is_printed_safely(cosell, catalogue, tmp_path):
-    from model.accounts.catalogue import upsert_rows
+    from model.store.accounts import upsert_rows
     from model.store import open_store
 
     store = open_store(tmp_path / "cli.db")  # a row written by another tool, escapes and all

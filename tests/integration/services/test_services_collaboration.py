@@ -149,7 +149,7 @@ def test_r7_4_cosell_deal_stays_cosell_when_partners_join(ctx):  # R7.4
 def test_r7_4_invitation_lists_everything_missing(ctx):  # R7.4
     deal = create(ctx)
     err = refused(ctx.store, "R7.4", svc.invite_partner, ctx, deal.id,
-                  partner_invitation(partner_name="", close_date=None, value=None, solutions=[]))
+                  partner_invitation(partner_id=None, partner_name="", close_date=None, value=None, solutions=[]))
     assert len(err.violations) == 4
 
 
@@ -180,14 +180,18 @@ def test_r7_4_inviter_cannot_change_invitee_close_date_value_or_team(ctx):  # R7
     assert all("invited partner can" in v.message for v in err.violations)
 
 
-def test_r7_4_inviter_edits_notes_help_and_pending_solutions(ctx):  # R7.4
+# R7.4 (brief of this week): the inviter never changes an invitation's solutions after creation,
+# not even before the invitee accepts (the invitee changes them once it has accepted); notes and
+# the help type stay the inviter's to edit.
+def test_r7_4_inviter_edits_notes_and_help_but_not_solutions(ctx):  # R7.4
     deal = create(ctx, invitations=[partner_invitation()])
     inv_id = deal.partner_invitations[0].invitation_id
-    out = svc.edit_invitation(ctx, deal.id, inv_id, {"notes": "Bring your data team", "help_type": "CustomerTechnicalArchitecture",
-                                                     "solutions": ["SOL-3P-9", "SOL-AZ-1"]})
+    refused(ctx.store, "R7.4", svc.edit_invitation, ctx, deal.id, inv_id, {"solutions": ["SOL-3P-9", "SOL-AZ-1"]})
+    out = svc.edit_invitation(ctx, deal.id, inv_id, {"notes": "Bring your data team",
+                                                     "help_type": "CustomerTechnicalArchitecture"})
     inv = out.partner_invitations[0]
     assert (inv.notes, inv.help_type, inv.solutions) == ("Bring your data team", HelpType.ARCHITECTURE,
-                                                         ["SOL-3P-9", "SOL-AZ-1"])
+                                                         ["SOL-3P-9"])
     changes = events(ctx, deal.id)[-1].changes["invitations"]
     assert changes["Fabrikam Consulting.notes"] == ["", "Bring your data team"]
 

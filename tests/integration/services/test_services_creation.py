@@ -86,13 +86,22 @@ def test_invalid_draft_lists_everything_and_writes_nothing(ctx):  # R4.1, R5, R6
     assert "cannot create the deal" in str(err)
 
 
-@pytest.mark.parametrize("tab, ok", [(AccountTab.OTHER, True), (AccountTab.MANAGED, False), (AccountTab.MANUAL, False)])
-def test_r4_6_federal_customer_only_from_other(ctx, tab, ok):  # R4.6
-    draft = make_draft(customer=Customer(name="US Dept of Examples", source=tab, federal=True))
+# R4.6 with R4.11: "federal" is the account catalogue's fact (catalogue_seed.ACCOUNTS), not the
+# draft's; a hand-typed customer (no account id) cannot claim to be federal.
+@pytest.mark.parametrize("account_id, tab, ok", [("ACC-FED-DUNS", AccountTab.OTHER, True),
+                                                 ("ACC-FED-MGD", AccountTab.MANAGED, False)])
+def test_r4_6_federal_customer_only_from_other(ctx, account_id, tab, ok):  # R4.6, R4.11
+    draft = make_draft(customer=Customer(name="US Dept of Examples", account_id=account_id, source=tab, federal=True))
     if ok:
         assert svc.create_deal(ctx, draft).customer.federal
     else:
         refused(ctx.store, "R4.6", svc.create_deal, ctx, draft)
+
+
+def test_r4_11_hand_typed_customer_cannot_claim_federal(ctx):  # R4.6, R4.11
+    draft = make_draft(customer=Customer(name="US Dept of Examples", source=AccountTab.OTHER, federal=True, macc=True))
+    customer = svc.create_deal(ctx, draft).customer
+    assert (customer.source, customer.federal, customer.macc) == (AccountTab.MANUAL, False, False)
 
 
 # -- R4.5: account matching against the catalogue ---------------------------------------

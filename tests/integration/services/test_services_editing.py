@@ -22,13 +22,12 @@ DAVE = User(login="dave", display_name="Dave", email="dave@contoso-partner.com",
 @pytest.fixture
 def solutions(store):
     """A few catalogue solutions for add/remove (R6.5)."""
-    with store.write() as session:
-        session.add_all([
-            SolutionRecord(solution_id="SOL-MS-1", name="Microsoft Fabric", source="microsoft", macc_eligible=True,
-                           incentivized=True, registration_kind=None),
-            SolutionRecord(solution_id="SOL-3P-9", name="Fabrikam Helper", source="third_party"),
-            SolutionRecord(solution_id="SA-SEC", name="Security assessment", source="assessment"),
-        ])
+    with store.write() as session:  # merged: conftest's catalogue already holds SOL-3P-9
+        for rec in (SolutionRecord(solution_id="SOL-MS-1", name="Microsoft Fabric", source="microsoft",
+                                   macc_eligible=True, incentivized=True, registration_kind=None),
+                    SolutionRecord(solution_id="SOL-3P-9", name="Fabrikam Helper", source="third_party"),
+                    SolutionRecord(solution_id="SA-SEC", name="Security assessment", source="assessment")):
+            session.merge(rec)
     return store
 
 
@@ -185,10 +184,16 @@ def test_r6_6_assessment_deal_takes_no_second_solution(ctx, solutions):  # R6.6
     refused(ctx.store, "R6.6", svc.remove_solution, ctx, deal.id, "SA-DATA")
 
 
-def test_r6_7_macc_customer_keeps_a_macc_eligible_solution(ctx, solutions):  # R6.7
-    deal = create(ctx, customer=managed_customer(macc=True))
+# R6.7 (rules page corrected): for a MACC customer, keeping a MACC-eligible solution is a warning
+# to confirm, not a refusal. MACC is the account catalogue's fact (ACC-MACC), never the draft's.
+def test_r6_7_macc_customer_is_warned_before_losing_its_macc_eligible_solution(ctx, solutions):  # R6.7, R4.11
+    deal = create(ctx, customer=managed_customer(account_id="ACC-MACC", macc=True))
+    assert deal.customer.macc
     svc.add_solution(ctx, deal.id, "SOL-3P-9")
-    refused(ctx.store, "R6.7", svc.remove_solution, ctx, deal.id, "SOL-AZ-1")
+    err = refused(ctx.store, "R6.7", svc.remove_solution, ctx, deal.id, "SOL-AZ-1")
+    assert err.needs_confirmation and all(v.warning for v in err.violations)
+    out = svc.remove_solution(ctx, deal.id, "SOL-AZ-1", confirm_warnings=True)
+    assert [s.solution_id for s in out.solutions] == ["SOL-3P-9"]
 
 
 # -- notes, favorites ----------------------------------------------------------------------

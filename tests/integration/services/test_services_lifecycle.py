@@ -182,11 +182,24 @@ def test_r8_13_close_as_error_at_any_point_with_a_reason(ctx, clock, state):  # 
     assert outbox(ctx.store, "declined") == []
 
 
-@pytest.mark.parametrize("reason, notes", [("", None), ("typo", None), ("Other", None)])
+# R8.13 (rules page corrected): the reason is optional, so "" is no longer refused; a given
+# reason must still be one of the list, and "Other" still needs notes.
+@pytest.mark.parametrize("reason, notes", [("typo", None), ("Other", None)])
 def test_r8_13_close_as_error_needs_a_listed_reason_other_needs_notes(ctx, reason, notes):  # R8.13
     deal = create(ctx)
     refused(ctx.store, "R8.13", svc.close_as_error, ctx, deal.id, reason, notes=notes)
     assert svc.close_as_error(ctx, deal.id, "Other", notes="Test entry").substatus is Substatus.ERROR
+
+
+@pytest.mark.parametrize("reason", [None, ""])
+def test_r8_13_close_as_error_without_a_reason(ctx, reason):  # R8.13
+    deal = create(ctx)
+    out = svc.close_as_error(ctx, deal.id, reason)
+    assert (out.substatus, out.status_reason, out.tab) == (Substatus.ERROR, None, Tab.CLOSED)
+    event = events(ctx, deal.id)[-1]
+    assert (event.action, event.reason) == ("error", None)
+    other = create(ctx)
+    assert svc.close_as_error(ctx, other.id).substatus is Substatus.ERROR
 
 
 # -- R9 terminal ------------------------------------------------------------------------------
@@ -221,14 +234,27 @@ def test_r9_favorite_still_toggles_on_a_closed_deal(ctx, lost_deal):  # R9.1, R3
 
 def test_r10_3_register_a_won_deal_then_validation_shows(ctx, clock):  # R10.3, R10.4
     deal = won(ctx, clock)
-    out = svc.register(ctx, deal.id)
+    out = svc.register(ctx, deal.id, contract_confirmed=True)
     assert out.registration.status is RegistrationStatus.REVIEW_PENDING
     assert (out.registration.contract_value, out.registration.currency) == (Decimal("60000"), "USD")
     assert events(ctx, deal.id)[-1].changes["registration"]["status"] == ["None", "ReviewPending"]
-    refused(ctx.store, "R10.3", svc.register, ctx, deal.id)
+    refused(ctx.store, "R10.3", svc.register, ctx, deal.id, contract_confirmed=True)
     reviewed = svc.review_registration(ctx, deal.id, RegistrationStatus.ACTION_REQUIRED, "Upload the contract")
     assert reviewed.registration.message == "Upload the contract"
-    assert svc.register(ctx, deal.id).registration.status is RegistrationStatus.REVIEW_PENDING
+    assert svc.register(ctx, deal.id, contract_confirmed=True).registration.status is RegistrationStatus.REVIEW_PENDING
+
+
+def test_r10_5_register_needs_the_contract_confirmed(ctx, clock):  # R10.5
+    deal = won(ctx, clock)
+    err = refused(ctx.store, "R10.5", svc.register, ctx, deal.id)
+    assert [v.field for v in err.violations] == ["contract_confirmed"]
+    assert svc.register(ctx, deal.id, contract_confirmed=True).registration.status is RegistrationStatus.REVIEW_PENDING
+
+
+def test_r10_5_unconfirmed_and_ineligible_lists_both(ctx):  # R10.5, R10.1
+    deal = create(ctx)
+    err = refused(ctx.store, "R10.5", svc.register, ctx, deal.id)
+    assert "R10.1" in {v.rule for v in err.violations}
 
 
 def test_r10_1_register_refused_listing_every_unmet_criterion(ctx):  # R10.1
@@ -245,7 +271,7 @@ def test_r10_3_contract_value_must_be_a_valid_amount(ctx, clock):  # R10.3
 
 def test_r10_4_only_an_admin_records_the_validation_outcome(ctx, clock):  # R10.4, R1.1
     deal = won(ctx, clock)
-    svc.register(ctx, deal.id)
+    svc.register(ctx, deal.id, contract_confirmed=True)
     refused(ctx.store, "R1.1", svc.review_registration, ctx_as(ctx, SELLER_SE), deal.id, RegistrationStatus.APPROVED)
 
 
@@ -254,9 +280,9 @@ def test_r10_1_cosell_registers_after_microsoft_accepts(ctx, clock):  # R10.1, R
     all_stages(ctx, deal)
     clock.advance(days=4)
     svc.won(ctx, deal.id)
-    refused(ctx.store, "R10.1", svc.register, ctx, deal.id)
+    refused(ctx.store, "R10.1", svc.register, ctx, deal.id, contract_confirmed=True)
     svc.microsoft_respond(ctx, deal.id, True, won=True)
-    assert svc.register(ctx, deal.id).registration.status is RegistrationStatus.REVIEW_PENDING
+    assert svc.register(ctx, deal.id, contract_confirmed=True).registration.status is RegistrationStatus.REVIEW_PENDING
 
 
 # -- R8.2 sweep, R7.3 Microsoft's window ---------------------------------------------------

@@ -14,7 +14,7 @@ from sqlalchemy import select, update
 from model import notify
 from model.clock import FixedClock
 from model import services as svc
-from model import users
+from model.services import users
 from model.domain.enums import Role
 from model.domain.reasons import DECLINE_REASONS
 from model.domain.schemas import Person

@@ -15,7 +15,7 @@ from model.domain.errors import RuleViolation
 from model.store import engine as store_engine
 from model.store import open_store
 from model.domain.listing import DealQuery
-from model.store.tables import Base
+from model.store.tables import SCHEMA_VERSION, Base
 from shared_support import make_draft
 
 
@@ -77,7 +77,7 @@ def test_several_processes_creating_the_schema_at_once(store, tmp_path):
     assert errors == []
     fresh = open_store(url, create=False)
     try:
-        assert fresh.schema_version() == 1 and fresh.change_counter() == 0
+        assert fresh.schema_version() == SCHEMA_VERSION and fresh.change_counter() == 0
     finally:
         fresh.dispose()
 

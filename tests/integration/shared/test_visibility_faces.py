@@ -243,7 +243,7 @@ def test_the_cli_face_shows_the_os_user_only_their_deals(ctx, world, capsys, mon
     import pwd
 
     from cli.main import main
-    from model import users
+    from model.services import users
 
     me = pwd.getpwuid(os.geteuid()).pw_name
     users.add_user(ctx, "alice", email=ADMIN.email, role=Role.ADMIN)

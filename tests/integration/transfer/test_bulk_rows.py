@@ -10,6 +10,7 @@ from model import services as svc
 from model.store import bulk, repo
 from model.store.tables import DealRecord
 from transfer_support import fresh_ctx
+from transfer_support import known_catalogue  # noqa: F401  (autouse: the catalogue the factories name)
 
 DERIVED_AND_OWN = {"updated_by"}
 
@@ -41,7 +42,7 @@ def test_rows_of_a_deal_are_the_rows_the_orm_wrote(ctx):
 def test_deals_written_in_bulk_read_back_through_the_orm(ctx, tmp_path):
     ids = _deals_via_services(ctx)
     originals = [svc.get_deal(ctx, i) for i in ids]
-    target = fresh_ctx(tmp_path, "bulk")
+    target = fresh_ctx(tmp_path, "bulk", catalogue=False)
     with target.store.write() as session:
         bulk.insert_deals(session, [bulk.deal_rows(d, actor="t") for d in originals])
     with target.store.read() as session:

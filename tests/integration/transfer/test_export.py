@@ -12,6 +12,7 @@ from model.domain.enums import Tab
 from model.domain.schemas import Person
 from model.services import transfer, transfer_export
 from transfer_support import export_doc, export_text
+from transfer_support import known_catalogue  # noqa: F401  (autouse: the catalogue the factories name)
 
 OTHER_TEAM = [Person(name="Olga Other", phone="+47 1 2", email="olga@contoso-partner.com")]
 

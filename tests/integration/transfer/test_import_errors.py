@@ -12,6 +12,7 @@ from model import services as svc
 from model.domain.errors import AccessDenied, ImportRejected
 from model.services import transfer
 from transfer_support import counts, export_doc
+from transfer_support import known_catalogue  # noqa: F401  (autouse: the catalogue the factories name)
 
 
 @pytest.fixture
@@ -132,7 +133,7 @@ def test_a_plain_file_without_a_location_needs_one(target):
     from transfer_support import PLAIN_PC_RECORD
 
     message = refused(target, [PLAIN_PC_RECORD])
-    assert "record 1 (id 5b1f0c2e…, 'Test Cosell Invite_20'): cosell.location: a deal needs a location (R1.2)" in message
+    assert "record 1 (id 5b1f0c2e…, 'Test Cosell Invite_20'): mpnId: a deal needs a location (R1.2)" in message
 
 
 def test_only_a_referral_admin_imports(good, target):

@@ -13,7 +13,8 @@ from factories import NOW
 from model.domain.errors import ImportRejected
 from model.services import transfer, transfer_export, transfer_parallel
 from model.store import bulk
-from transfer_support import all_deals, counts, export_text, fresh_ctx
+from transfer_support import all_deals, copy_catalogue, counts, export_text, fresh_ctx
+from transfer_support import known_catalogue  # noqa: F401  (autouse: the catalogue the factories name)
 
 
 @pytest.fixture(autouse=True)
@@ -50,7 +51,8 @@ def test_parallel_export_is_the_one_process_export(source, monkeypatch):
 
 def test_parallel_import_stores_every_deal_unchanged(source, tmp_path):
     text = export_text(source)
-    target = fresh_ctx(tmp_path, "target")
+    target = fresh_ctx(tmp_path, "target", catalogue=False)
+    copy_catalogue(source.store, target.store)  # catalogue facts are looked up, never read from the file
     report = transfer_parallel.import_in_parallel(target, text.encode(), location=None, source="f")
     assert report is not None and report.created == 45
     assert all_deals(target) == all_deals(source)
@@ -64,7 +66,8 @@ def test_problems_in_several_parts_are_all_named_and_nothing_is_written(source, 
         record = json.loads(lines[n].rstrip(","))
         record["details"]["dealValue"] = -1
         lines[n] = json.dumps(record) + ","
-    target = fresh_ctx(tmp_path, "target")
+    target = fresh_ctx(tmp_path, "target", catalogue=False)
+    copy_catalogue(source.store, target.store)  # catalogue facts are looked up, never read from the file
     before = counts(target.store)
     with pytest.raises(ImportRejected) as err:
         transfer.import_referrals(target, "\n".join(lines))
@@ -77,7 +80,8 @@ def test_problems_in_several_parts_are_all_named_and_nothing_is_written(source, 
 def test_the_same_id_in_two_parts_is_refused(source, tmp_path):
     lines = _lines(export_text(source))
     lines[40] = lines[2]  # record 40 repeats record 2 (same id)
-    target = fresh_ctx(tmp_path, "target")
+    target = fresh_ctx(tmp_path, "target", catalogue=False)
+    copy_catalogue(source.store, target.store)  # catalogue facts are looked up, never read from the file
     with pytest.raises(ImportRejected, match=r"record 40 \(.*\): id: the same id is record 2 too"):
         transfer.import_referrals(target, "\n".join(lines))
     assert counts(target.store)["deals"] == 0
@@ -86,7 +90,8 @@ def test_the_same_id_in_two_parts_is_refused(source, tmp_path):
 def test_bad_json_falls_back_to_one_process_with_line_and_column(source, tmp_path):
     lines = _lines(export_text(source))
     lines[20] = lines[20].replace('"name":', '"name" ', 1)
-    target = fresh_ctx(tmp_path, "target")
+    target = fresh_ctx(tmp_path, "target", catalogue=False)
+    copy_catalogue(source.store, target.store)  # catalogue facts are looked up, never read from the file
     with pytest.raises(ImportRejected, match=r"bad JSON at line 21, column \d+"):
         transfer.import_referrals(target, "\n".join(lines))
     assert counts(target.store)["deals"] == 0
@@ -94,6 +99,7 @@ def test_bad_json_falls_back_to_one_process_with_line_and_column(source, tmp_pat
 
 def test_other_layouts_are_read_in_one_process(source, tmp_path):
     doc = json.loads(export_text(source))
-    target = fresh_ctx(tmp_path, "target")
+    target = fresh_ctx(tmp_path, "target", catalogue=False)
+    copy_catalogue(source.store, target.store)  # catalogue facts are looked up, never read from the file
     assert transfer_parallel.import_in_parallel(target, json.dumps(doc).encode(), location=None, source="f") is None
     assert transfer.import_referrals(target, json.dumps(doc, indent=2)).created == 45

@@ -15,12 +15,10 @@ def _show(cosell, deal_id):
 
 
 def _catalogue(sctx):
+    """One more catalogue solution beside the seeded ones (``cli_harness.seed_catalogue``)."""
     with sctx.store.write() as session:
-        session.add_all([
-            SolutionRecord(solution_id="SOL-BIZ-2", name="Contoso Field Service", source="my_company",
-                           publisher="Contoso", registration_kind="bizapps_premium"),
-            SolutionRecord(solution_id="SOL-3P-9", name="Fabrikam Helper", source="third_party", publisher="Fabrikam"),
-        ])
+        session.add(SolutionRecord(solution_id="SOL-BIZ-2", name="Contoso Field Service", source="my_company",
+                                   publisher="Contoso", registration_kind="bizapps_premium"))
 
 
 def test_edit_changes_the_details(cosell, sctx):  # R8.6, R5.1

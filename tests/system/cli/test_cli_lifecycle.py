@@ -123,17 +123,18 @@ def test_won_after_72_hours_then_register(cosell, sctx):  # R8.12, R10.1, R10.3
     doc = _show(cosell, deal.id)
     assert doc["registration_eligibility"] == {"eligible": True, "unmet": []}
     assert doc["stage_track"][-1]["marked"] is True
-    result = cosell("register", deal.id, "--contract-value", "65000", "--currency", "USD", "--json", at=later)
+    result = cosell("register", deal.id, "--contract-value", "65000", "--currency", "USD", "--confirm-contract",
+                    "--json", at=later)
     assert result.code == 0, result.err
     reg = result.json()["registration"]
     assert (reg["status"], reg["contract_value"], reg["currency"]) == ("ReviewPending", 65000, "USD")
-    again = cosell("register", deal.id, at=later)
+    again = cosell("register", deal.id, "--confirm-contract", at=later)
     assert again.code == 4 and "already registered (review pending) (R10.3)" in again.err
 
 
 def test_register_lists_every_unmet_criterion(cosell, sctx):  # R10.1
     deal = svc.create_deal(sctx, make_draft(value=1000, share_with_microsoft=False))
-    result = cosell("register", deal.id)
+    result = cosell("register", deal.id, "--confirm-contract")
     assert result.code == 4
     lines = result.err.splitlines()
     assert lines[0] == "cosell: cannot register deal:"

@@ -137,7 +137,7 @@ class FormDialog(ModalScreen[dict | None]):
         if name is not None:
             row = self.query(f"#row-{name}")
             if row:
-                for widget in row.first().query("Input, Select, TextArea"):
+                for widget in row.first().query("Input, Select, TextArea, Checkbox"):
                     if widget.focusable:
                         widget.focus()
                         return

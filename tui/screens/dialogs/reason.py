@@ -1,6 +1,8 @@
 """Decline (R8.4), lost (R8.11) and close as error (R8.13): a reason from the
 model's list plus notes. One dialog serves a single deal or every marked row of
-a bulk decline, which is asked once for all of them."""
+a bulk decline, which is asked once for all of them. Closing as error *may*
+name a reason (R8.13): there the list can be left empty; "Other" still needs
+notes, which is the model's check."""
 from __future__ import annotations
 
 from rich.text import Text
@@ -12,16 +14,17 @@ from tui.text import literal
 
 
 class ReasonDialog(FormDialog):
-    """Dismisses with ``{"reason": str, "notes": str}``."""
+    """Dismisses with ``{"reason": str | None, "notes": str}`` (None only when the reason is optional)."""
 
     CSS_PATH = ["form.tcss", "reason.tcss"]
     FIELDS = ("reason", "notes")
     SUBMIT_LABEL = "Continue"
 
     def __init__(self, *, verb: str, rule: str, reasons: tuple[str, ...], subjects: list[str],
-                 intro: str = "", **kw) -> None:
+                 intro: str = "", reason_required: bool = True, **kw) -> None:
         super().__init__(**kw)
         self.verb, self.rule, self.reasons = verb, rule, tuple(reasons)
+        self.reason_required = reason_required
         self.subjects = list(subjects)
         self.intro = intro
 
@@ -40,7 +43,8 @@ class ReasonDialog(FormDialog):
                 lines.append(f"\n… and {len(self.subjects) - len(shown)} more")
             yield Static(lines, classes="dialog-subjects")
         reason = self.values.get("reason")
-        yield from self.field("reason", "Reason", Select([(r, r) for r in self.reasons], prompt="Choose a reason",
+        prompt = "Choose a reason" if self.reason_required else "No reason given (optional)"
+        yield from self.field("reason", "Reason", Select([(r, r) for r in self.reasons], prompt=prompt,
                                                          value=reason if reason in self.reasons else Select.NULL,
                                                          id="reason", compact=True))
         yield from self.field("notes", "Notes", Input(self.values.get("notes", ""), id="notes", compact=True,
@@ -48,6 +52,6 @@ class ReasonDialog(FormDialog):
 
     def collect(self) -> dict:
         reason = self.choice("reason")
-        if reason is None:
+        if reason is None and self.reason_required:
             raise FormError("reason", "choose a reason from the list")
         return {"reason": reason, "notes": self.text("notes").strip()}

@@ -1,8 +1,10 @@
 """R10.3: register a won deal, right after marking it Won (R8.11) or later.
 
 Shows the eligibility of R10.1 as the model sees it: every unmet criterion, or
-that all hold. Registration then shows its validation progress in the deal's
-lifecycle (R10.4).
+that all hold. The user confirms that the contract with the customer names
+our company and the eligible solution (R10.5); saving without it brings the
+model's R10.5 refusal back beside the checkbox. Registration then shows its
+validation progress in the deal's lifecycle (R10.4).
 """
 from __future__ import annotations
 
@@ -10,7 +12,7 @@ from datetime import datetime
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import Input, Select, Static
+from textual.widgets import Checkbox, Input, Select, Static
 
 from model.domain.enums import SaleType
 from model.domain.rules.fx import to_usd
@@ -38,10 +40,11 @@ def eligibility_text(deal: Deal, now: datetime) -> Text:
 
 
 class RegisterDialog(FormDialog):
-    """Dismisses with ``{"contract_value": Decimal, "currency": str}``."""
+    """Dismisses with ``{"contract_value": Decimal, "currency": str, "contract_confirmed": bool}``."""
 
     CSS_PATH = ["form.tcss", "register.tcss"]
-    FIELDS = ("contract_value", "currency")
+    FIELDS = ("contract_value", "currency", "contract_confirmed")
+    CONTRACT = "The contract with the customer names our company and the eligible solution"
     SUBMIT_LABEL = "Register"
 
     def __init__(self, deal: Deal, now: datetime, *, offer: bool = False, **kw) -> None:
@@ -62,6 +65,9 @@ class RegisterDialog(FormDialog):
         currency = self.prefill("currency", deal.currency)
         yield from self.field("currency", "Currency", Select(currency_options(currency), value=currency,
                                                              allow_blank=False, id="currency", compact=True))
+        yield from self.field("contract_confirmed", "Contract (R10.5)",
+                              Checkbox(self.CONTRACT, value=bool(self.values.get("contract_confirmed")),
+                                       id="contract_confirmed", compact=True))
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -72,4 +78,5 @@ class RegisterDialog(FormDialog):
 
     def collect(self) -> dict:
         return {"contract_value": parse_decimal("contract_value", self.text("contract_value")),
-                "currency": self.choice("currency")}
+                "currency": self.choice("currency"),
+                "contract_confirmed": self.query_one("#contract_confirmed", Checkbox).value}

@@ -2,7 +2,8 @@
 
 What is asked changes with the kind: partner role and partner program are
 services co-sell fields (R5, R5.2), solution area and play are required for
-services co-sell and optional otherwise. The location is chosen here once and
+services co-sell and optional otherwise. "IP and services co-sell" (R2.7) is
+both at once and asks the fields of both (``DealKind.is_services_cosell``). The location is chosen here once and
 for all (R1.2). Whether a value is acceptable is the model's call; this step
 only reads what was typed.
 """
@@ -17,13 +18,16 @@ from model.domain.enums import DealKind, PartnerRole
 from model.domain.errors import Violation
 from model.domain.rules.fx import known_currencies
 from model.domain.schemas import DealDraft
+from tui.service_call import in_thread
 from tui.screens.new_deal.base import ChoiceSet, FieldError, WizardStep, parse_date, parse_money, row, step_heading
 
-KINDS = (DealKind.IP_COSELL, DealKind.SERVICES_COSELL, DealKind.SOLUTION_ASSESSMENT)
+KINDS = (DealKind.IP_COSELL, DealKind.SERVICES_COSELL, DealKind.IP_AND_SERVICES, DealKind.SOLUTION_ASSESSMENT)
 KIND_HINTS = {
     DealKind.IP_COSELL: "You sell your own co-sell-ready IP solution with Microsoft (R2.1).",
     DealKind.SERVICES_COSELL: "You bring services on a customer opportunity (R2.2): partner role, solution area "
                               "and solution play are required.",
+    DealKind.IP_AND_SERVICES: "Your IP solution and your services on one deal (R2.7): it needs what both need, "
+                              "a solution and the partner role, solution area and play.",
     DealKind.SOLUTION_ASSESSMENT: "A solution assessment (R2.4): exactly one assessment type, no sale-type questions.",
 }
 # Typing aids only: the model accepts any non-empty solution area or play.
@@ -84,13 +88,12 @@ class DetailsStep(WizardStep):
 
     def on_mount(self) -> None:
         self._apply_kind(DealKind.IP_COSELL)
-        self.run_worker(self._load_locations, thread=True, group="locations", exit_on_error=False)
+        self.run_worker(self._load_locations(), group="locations", exit_on_error=False)
 
-    def _load_locations(self) -> None:
+    async def _load_locations(self) -> None:
         from model.services.catalogue_queries import known_locations
 
-        places = known_locations(self.ctx)
-        self.app.call_from_thread(self._set_locations, places)
+        self._set_locations(await in_thread(self, known_locations, self.ctx))
 
     def _set_locations(self, places: list[str]) -> None:
         self.query_one("#location", Input).suggester = SuggestFromList(places, case_sensitive=False)
@@ -103,8 +106,9 @@ class DetailsStep(WizardStep):
     def _apply_kind(self, kind: DealKind) -> None:
         for k in KINDS:
             self.set_class(k is kind, f"-{k.value.replace('_', '-')}")
+        self.set_class(kind.is_services_cosell, "-with-services")
         self.query_one("#kind-hint", Static).update(KIND_HINTS[kind])
-        required = kind is DealKind.SERVICES_COSELL
+        required = kind.is_services_cosell
         for key, label in (("solution-area", "Solution area"), ("solution-play", "Solution play")):
             widget = self.query_one(f"#{key}", Input)
             widget.placeholder = "required for services co-sell" if required else "optional"
@@ -150,7 +154,7 @@ class DetailsStep(WizardStep):
         draft.currency = currency if isinstance(currency, str) else ""
         draft.close_date, bad = parse_date(self.query_one("#close-date", Input).value, "close_date")
         problems += bad
-        services = kind is DealKind.SERVICES_COSELL
+        services = kind.is_services_cosell
         role = self.query_one("#partner-role", Select).value
         draft.partner_role = role if services and isinstance(role, PartnerRole) else None
         draft.partner_program = self._text("partner-program") if services else None

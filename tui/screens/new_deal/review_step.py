@@ -12,7 +12,7 @@ from model.domain.enums import DealKind
 from model.domain.errors import Violation
 from model.domain.schemas import DealDraft
 from tui.screens.new_deal.base import FieldError, WizardStep, describe, step_heading
-from tui.screens.new_deal.outlook import registration_outlook
+from model.domain.rules.outlook import registration_outlook
 from tui.text import literal
 
 
@@ -50,14 +50,14 @@ def summary_table(draft: DealDraft) -> Table:
     add("Location", literal(draft.location or "—").append(" (cannot be changed later)", style="dim"))
     add("Value", _money(draft.value, draft.currency))
     add("Close date", draft.close_date.isoformat() if draft.close_date else None)
-    if draft.kind is DealKind.SERVICES_COSELL:
+    if draft.is_services_cosell:
         add("Partner role", draft.partner_role.label if draft.partner_role else None)
         add("Partner program", draft.partner_program)
     add("Solution area", draft.solution_area)
     add("Solution play", draft.solution_play)
     if draft.crm_id or draft.campaign_id:
         add("CRM / campaign", " · ".join(p for p in (draft.crm_id, draft.campaign_id) if p))
-    if draft.kind is DealKind.IP_COSELL:
+    if draft.is_ip_cosell:
         add("Marketplace", draft.marketplace_intent.label if draft.marketplace_intent else None)
     add("Team", ", ".join(p.name for p in draft.team))
     sols = Text()

@@ -5,8 +5,6 @@ kind R10.2 looks for. A solution assessment deal takes exactly one assessment
 and its location (R6.6)."""
 from __future__ import annotations
 
-from functools import partial
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
@@ -18,6 +16,7 @@ from model.domain.enums import DealKind, MarketplaceIntent, SolutionSource
 from model.domain.errors import Violation
 from model.domain.schemas import DealDraft, DealSolution, Solution
 from tui.screens.new_deal.base import ChoiceSet, FieldError, SearchInput, WizardStep, row, step_heading
+from tui.service_call import in_thread
 from tui.text import literal
 
 SOURCES = (SolutionSource.MY_COMPANY, SolutionSource.MICROSOFT, SolutionSource.THIRD_PARTY, SolutionSource.ASSESSMENT)
@@ -105,12 +104,13 @@ class SolutionsStep(WizardStep):
         heading.update("Solutions" + {
             DealKind.IP_COSELL: "  (at least one, R6.4)",
             DealKind.SERVICES_COSELL: "  (optional for services co-sell, R6.4)",
+            DealKind.IP_AND_SERVICES: "  (at least one: it is IP co-sell too, R2.7, R6.4)",
             DealKind.SOLUTION_ASSESSMENT: "  (exactly one assessment, R6.6)",
         }[draft.kind])
         context = Text()
         if self._macc:
-            context.append("The customer has a MACC contract: choose at least one MACC-eligible solution (R6.7).\n",
-                           style="bold green")
+            context.append("The customer has a MACC contract: make sure a MACC-eligible solution is chosen "
+                           "(R6.7; without one, Create asks you to confirm).\n", style="bold green")
         if draft.marketplace_intent is MarketplaceIntent.YES:
             context.append("Marketplace intent is Yes: choose at least one incentivized solution (R6.7).\n",
                            style="bold magenta")
@@ -129,17 +129,13 @@ class SolutionsStep(WizardStep):
     @on(RadioSet.Changed, "#source")
     def search(self) -> None:
         self._seq += 1
-        work = partial(self._search, self._seq, self.source(), self.query_one("#solution-q", Input).value, self._macc)
-        self.run_worker(work, thread=True, group="solution-search", exit_on_error=False)
+        self.run_worker(self._search(self._seq, self.source(), self.query_one("#solution-q", Input).value, self._macc),
+                        group="solution-search", exclusive=True, exit_on_error=False)
 
-    def _search(self, seq: int, source: SolutionSource, text: str, macc: bool) -> None:
+    async def _search(self, seq: int, source: SolutionSource, text: str, macc: bool) -> None:
         from model.services.catalogue_queries import search_solutions
 
-        found = search_solutions(self.ctx, source, text, macc_first=macc)
-        try:
-            self.app.call_from_thread(self._show, seq, found)
-        except RuntimeError:  # the app closed meanwhile
-            pass
+        self._show(seq, await in_thread(self, search_solutions, self.ctx, source, text, macc_first=macc))
 
     def _show(self, seq: int, found: list[Solution]) -> None:
         if seq != self._seq or not self.is_attached:

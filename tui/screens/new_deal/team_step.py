@@ -13,6 +13,7 @@ from model.domain.errors import Violation
 from model.domain.rules.deal_fields import person_violations
 from model.domain.schemas import DealDraft, Person
 from tui.screens.new_deal.base import FieldError, WizardStep, row, step_heading
+from tui.service_call import in_thread
 from tui.text import literal
 
 
@@ -77,15 +78,15 @@ class TeamStep(WizardStep):
 
     def on_mount(self) -> None:
         self._render_team()
-        self.run_worker(self._load_recent, thread=True, group="recent-people", exit_on_error=False)
+        self.run_worker(self._load_recent(), group="recent-people", exit_on_error=False)
 
-    def _load_recent(self) -> None:
-        people = svc.recent_people(self.ctx)
+    async def _load_recent(self) -> None:
+        people = await in_thread(self, svc.recent_people, self.ctx)
         user = self.ctx.user
         if user.email:
             me = Person(name=user.display_name or user.login, phone=user.phone, email=user.email)
             people = [me] + [p for p in people if p.email.lower() != user.email.lower()]
-        self.app.call_from_thread(self._set_recent, people)
+        self._set_recent(people)
 
     def _set_recent(self, people: list[Person]) -> None:
         self.recent = people

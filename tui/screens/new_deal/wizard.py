@@ -5,14 +5,15 @@ co-sell, R5.1) → Team (R6.1–R6.2) → Solutions (R6.4–R6.7) → Sale type 
 not for solution assessments) → Review. ``ctrl+n`` moves on only when the
 model (``svc.draft_violations`` over the whole draft) finds nothing wrong with
 the current step's fields; each problem is shown under its field. ``esc``
-goes back a step and keeps everything typed. Nothing is written until Create
-on the last step; the deal lands in Outbound in stage Created (R8.5).
+goes back a step and keeps everything typed. A warning the model wants
+confirmed (R6.7: a MACC customer without a MACC-eligible solution) does not
+stop the steps; Create asks for the confirmation and then passes it on
+(``confirm_warnings=True``). Nothing is written until Create on the last step;
+the deal lands in Outbound in stage Created (R8.5).
 
 Dismisses with the created ``Deal``, or None if the user discards the draft.
 """
 from __future__ import annotations
-
-from functools import partial
 
 from rich.text import Text
 from textual import on
@@ -24,8 +25,10 @@ from textual.widgets import Button, ContentSwitcher, Footer, Static
 
 from model import services as svc
 from model.domain.enums import DealKind, HelpType
-from model.domain.errors import CosellError, RuleViolation, Violation
+from model.domain.errors import CosellError, RuleViolation, Violation, refusals
 from model.domain.schemas import Deal, DealDraft
+from tui.deal_actions import show_error, warning_text, warning_title
+from tui.screens.dialogs import ConfirmDialog
 from tui.screens.new_deal.base import WizardStep
 from tui.screens.new_deal.customer_step import CustomerStep
 from tui.screens.new_deal.details_step import DetailsStep
@@ -34,6 +37,7 @@ from tui.screens.new_deal.review_step import ReviewStep
 from tui.screens.new_deal.sale_type_step import SaleTypeStep
 from tui.screens.new_deal.solutions_step import SolutionsStep
 from tui.screens.new_deal.team_step import TeamStep
+from tui.service_call import Cancelled, in_thread
 from tui.text import literal
 
 STEPS = (CustomerStep, DetailsStep, MarketplaceStep, TeamStep, SolutionsStep, SaleTypeStep, ReviewStep)
@@ -43,7 +47,7 @@ def step_keys(kind: DealKind) -> list[str]:
     """The steps a deal of ``kind`` goes through: marketplace intent is IP co-sell only (R5.1); solution
     assessments have no sale-type questions (R2.4, R7)."""
     keys = ["customer", "details"]
-    if kind is DealKind.IP_COSELL:
+    if kind.is_ip_cosell:
         keys.append("marketplace")
     keys += ["team", "solutions"]
     if kind is not DealKind.SOLUTION_ASSESSMENT:
@@ -184,7 +188,7 @@ class NewDealWizard(Screen[Deal | None]):
     def _normalize(self) -> None:
         """Drop answers to questions this kind of deal is not asked (their steps are skipped)."""
         d = self.draft
-        if d.kind is not DealKind.IP_COSELL:
+        if not d.is_ip_cosell:
             d.marketplace_intent = None
         if d.kind is DealKind.SOLUTION_ASSESSMENT:
             d.help_type = HelpType.NONE
@@ -206,7 +210,7 @@ class NewDealWizard(Screen[Deal | None]):
         problems = parsed + [v for v in svc.draft_violations(self.draft)
                              if step.owns(v.field) and v.field not in unreadable]
         shown = step.show_violations(problems)
-        if problems:
+        if refusals(problems):  # warnings are shown, and confirmed at Create
             self.app.bell()
             step.focus_error(shown)
             return
@@ -255,53 +259,52 @@ class NewDealWizard(Screen[Deal | None]):
     # -- creating (the only write) ---------------------------------------------------------
     def _create(self) -> None:
         problems = svc.draft_violations(self.draft)
-        if problems:
+        if refusals(problems):
             self._route(problems)
             self.app.bell()
             return
         self.creating = True
         self.query_one("#wizard-next", Button).label = "Creating…"
-        self.run_worker(partial(self._create_in_thread, self.draft.model_copy(deep=True)), thread=True,
-                        group="create-deal", exit_on_error=False)
+        self.run_worker(self._create_flow(self.draft.model_copy(deep=True), problems), group="create-deal")
 
-    def _create_in_thread(self, draft: DealDraft) -> None:
+    async def _create_flow(self, draft: DealDraft, warnings: list[Violation]) -> None:
         try:
-            deal = svc.create_deal(self.app.ctx, draft)
+            deal = await self._create_confirmed(draft, warnings)
+        except Cancelled:
+            self._ready_to_create()
         except RuleViolation as exc:
-            self._post(self._refused, exc.violations)
+            self._ready_to_create()
+            self._route(exc.violations)
+            self.app.bell()
         except CosellError as exc:
-            self._post(self._failed, exc)
-        except Exception as exc:  # noqa: BLE001 - a database error, say: shown, never lost silently
-            self._post(self._failed, exc)
+            self._ready_to_create()
+            show_error(self.app, exc)
         else:
-            self._post(self._created, deal)
+            # The screen that opened the wizard says so and re-reads its deals (it gets the deal back).
+            self.creating = False
+            self.created = deal
+            self.dismiss(deal)
 
-    def _post(self, fn, *args) -> None:
-        try:
-            self.app.call_from_thread(fn, *args)
-        except RuntimeError:  # the app closed meanwhile
-            pass
+    async def _create_confirmed(self, draft: DealDraft, warnings: list[Violation]) -> Deal:
+        """``create_deal`` off the UI thread; warnings (R6.7) are confirmed first, then passed on as such."""
+        ctx = self.app.ctx
+        if not warnings:
+            try:
+                return await in_thread(self, svc.create_deal, ctx, draft)
+            except RuleViolation as exc:
+                if not exc.needs_confirmation:
+                    raise
+                warnings = exc.violations
+        self._route(warnings)
+        if not await self.app.push_screen_wait(ConfirmDialog(
+                warning_title(warnings, "Create with a warning"), warning_text(warnings),
+                confirm_label="Create anyway", warning=True)):
+            raise Cancelled
+        return await in_thread(self, svc.create_deal, ctx, draft, confirm_warnings=True)
 
-    def _created(self, deal: Deal) -> None:
-        # The screen that opened the wizard says so and re-reads its deals (it gets the deal back).
-        self.creating = False
-        self.created = deal
-        self.dismiss(deal)
-
-    def _refused(self, violations: list[Violation]) -> None:
+    def _ready_to_create(self) -> None:
         self.creating = False
         self.query_one("#wizard-next", Button).label = "Create deal (ctrl+n)"
-        self._route(violations)
-        self.app.bell()
-
-    def _failed(self, exc: BaseException) -> None:
-        self.creating = False
-        self.query_one("#wizard-next", Button).label = "Create deal (ctrl+n)"
-        show_error = getattr(self.app, "show_error", None)
-        if callable(show_error):
-            show_error(exc)
-        else:
-            self.app.notify(str(exc), severity="error", markup=False)
 
     def _route(self, violations: list[Violation]) -> None:
         """Every step shows its own problems; the review lists them all, by step."""
