@@ -36,10 +36,13 @@ def _cosell(*args: str) -> tuple[float, str]:
     return took, proc.stdout
 
 
-def empty_workspace() -> Path:
-    """An empty database with the demo's catalogue, partners and users (made once, copied per import)."""
-    path, _took = cached("empty-workspace", lambda tmp: _cosell("--db", str(tmp), "demo", "--deals", "0",
-                                                                 "--accounts", "1000"))
+def empty_workspace(size: Size, seed: int = 1) -> Path:
+    """An empty database with the exported demo's own catalogue (accounts, solutions, partners) and
+    users, made once and copied per import: an import looks catalogue facts up (R4.11, R6.5, R7.4),
+    so the target must know the same accounts as the database the file came from."""
+    path, _took = cached(f"empty-workspace-{size.accounts}-{seed}",
+                         lambda tmp: _cosell("--db", str(tmp), "demo", "--deals", "0", "--accounts",
+                                             str(size.accounts), "--seed", str(seed)))
     return path
 
 
@@ -60,7 +63,7 @@ def run(db: Path, size: Size) -> list[Result]:
     repeats = 3 if size.deals < 50_000 else 2
     scratch = Path(tempfile.mkdtemp(prefix="cosell-b7-"))
     try:
-        template = empty_workspace()
+        template = empty_workspace(size)
         exported = scratch / "demo.json"
         out_rates, in_rates = [], []
         took, _ = _cosell("--db", str(db), "export", "-o", str(exported))

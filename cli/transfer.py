@@ -1,8 +1,8 @@
 """`cosell import FILE` and `cosell export`: Partner Center referral files in and out.
 
 ``import`` takes the API's referral JSON (a list, or ``{"value": [...]}``) all or
-nothing: a bad record is named with its field and nothing is written. Only a
-referral admin imports (R1.1). ``export`` writes what you may see (R1.3) to
+nothing: a bad record is named with its field and rule and nothing is written.
+Only a referral admin imports (R1.1). ``export`` writes what you may see (R1.3) to
 stdout, as referral JSON that imports back unchanged, or as CSV for a
 spreadsheet.
 """
@@ -45,7 +45,7 @@ def _import(args) -> int:
         parts.append(f"{report.registrations} registration updates")
     print(f"imported {report.total} referrals from {common.safe(args.file)}: {', '.join(parts)}")
     if report.notified:
-        print(f"queued {report.notified} new-inbound notifications (R12.1)")
+        print(f"queued {report.notified} notifications (R12: new inbound deals, declines, expiries)")
     return common.EXIT_OK
 
 
@@ -75,14 +75,17 @@ def _export(args) -> int:
 def register(sub) -> None:
     p = sub.add_parser("import", help="import a Partner Center referral JSON file (admins, all or nothing)",
                        description="Import referrals in Partner Center's JSON shape: a list, or an object "
-                                   "with a \"value\" (or \"items\") list, as `cosell export` writes. A record "
-                                   "whose id is already stored updates that deal; an unchanged record "
-                                   "changes nothing; closed deals accept only registration progress (R9.1, "
-                                   "R10.4). A bad record is reported by number, id, name and field, and "
-                                   "nothing is written. Referral admins only (R1.1).")
+                                   "with a \"value\" (or \"items\", not both) list, as the API or `cosell "
+                                   "export` writes. Vocabularies may be API tokens or the labels the pages "
+                                   "show. A record whose id is stored is reconciled by the same rules as a "
+                                   "user's actions; a record without an id is a create request (a new "
+                                   "outbound deal). Customer and solution facts come from the catalogues, "
+                                   "never from the file; unknown solutions and mpnId locations are learned "
+                                   "from it. A bad record is reported by number, id, name, field and rule, "
+                                   "and nothing is written. Referral admins only (R1.1).")
     p.add_argument("file", metavar="FILE", help="the referral JSON file")
     p.add_argument("--location", metavar="LOCATION",
-                   help="location for records that carry none (plain Partner Center files; R1.2)")
+                   help="location for the file's records, overriding their mpnId (R1.2)")
     p.add_argument("--json", action="store_true", help="print the counts as JSON")
     p.set_defaults(handler=_import)
 

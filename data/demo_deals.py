@@ -67,7 +67,7 @@ def scenario_shapes() -> list[Shape]:
         out.append(Shape(D.OUTBOUND, K.IP_COSELL, ST.PARTNER_LED if status is RS.NONE else ST.CO_SELL, "won",
                          registration=status, microsoft=MS.WON if status is not RS.NONE else None,
                          favorite=status is RS.APPROVED))
-    out += [Shape(D.OUTBOUND, K.SERVICES_COSELL, ST.P2P, "won"),
+    out += [Shape(D.OUTBOUND, K.IP_AND_SERVICES, ST.P2P, "won"),  # R2.7: IP and services at once
             Shape(D.OUTBOUND, K.SOLUTION_ASSESSMENT, None, "won"),
             Shape(D.INBOUND, K.IP_COSELL, ST.CO_SELL, "won"),
             Shape(D.OUTBOUND, K.IP_COSELL, ST.PRIVATE, "lost", Stage.PROPOSED),
@@ -155,6 +155,10 @@ class DealMaker:
                 chosen.append(r.choice(self.others))
         else:
             chosen = r.sample(self.others, r.choice((0, 1, 1, 2)))
+        if kind is K.IP_AND_SERVICES:
+            # R2.7/R2.8: its IP side is one of our co-sell-ready solutions. Drawn from its own
+            # generator so the shared one (and so every other demo deal) is the same as before.
+            chosen.insert(0, random.Random(f"{location}/{customer.name}").choice(self.own))
         if chosen and customer.macc and not any(s.macc_eligible for s in chosen):
             chosen.append(r.choice([s for s in self.macc if s not in chosen]))  # R6.7
         return chosen
@@ -197,7 +201,7 @@ class DealMaker:
         solutions = self.solutions_for(kind, customer, location, registrable)
         value, currency = self.money(country, registrable)
         short = text.short_name(customer.name)
-        project = r.choice(text.PROJECTS[kind.value])
+        project = r.choice(text.PROJECTS.get(kind.value) or text.PROJECTS["services_cosell"])
         name = self.fill(text.AWKWARD_NAME, customer=short) if shape.awkward == "markup" else f"{short}: {project}"
         owner = team[0]
         fields = dict(
@@ -206,7 +210,7 @@ class DealMaker:
             crm_id=f"OPP-{r.randrange(10_000, 99_999)}" if r.random() < 0.6 else None,
             campaign_id=r.choice(("FY27-NORDICS-AI", "FY27-SECURITY-SPRINT", "FY27-DATA-FABRIC")) if r.random() < 0.25 else None,
         )
-        if kind is K.SERVICES_COSELL:
+        if kind.is_services_cosell:
             area = r.choice(self.areas)
             fields.update(partner_role=r.choice(list(PartnerRole)), partner_program=r.choice(cat.PARTNER_PROGRAMS),
                           solution_area=area, solution_play=r.choice(cat.SOLUTION_AREAS[area]))

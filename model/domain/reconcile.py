@@ -97,6 +97,7 @@ def _forbidden(stored: Deal, incoming: Deal) -> list[Violation]:
     un-marked, back to Received, a moved expiry, a terminal deal changed, notes rewritten, ...)."""
     out = []
     texts = [n.text for n in stored.notes]
+    notes = stored.notes + incoming.notes[len(texts):]  # a note is its text: the file may not carry authors
     if [n.text for n in incoming.notes[:len(texts)]] != texts:
         out.append(Violation("R5", "notes are appended, never edited or removed", "notes"))
     customer = incoming.customer
@@ -107,7 +108,8 @@ def _forbidden(stored: Deal, incoming: Deal) -> list[Violation]:
         customer = customer.model_copy(update={"match": stored.customer.match})
     keep = {"version", "updated_at", "notes", "id"}
     probe = stored.model_copy(update={
-        **{k: getattr(incoming, k) for k in Deal.model_fields if k not in keep}, "customer": customer})
+        **{k: getattr(incoming, k) for k in Deal.model_fields if k not in keep}, "customer": customer,
+        "notes": notes})
     return out + transition_violations(stored, probe)
 
 

@@ -69,7 +69,9 @@ def customer(profile, lookups: Lookups, learned: Learned, deal_id: str) -> dict:
                                "macc": False, "federal": False, "parent_name": None}
             learned.accounts[learned_id] = learned_account
             learned.by_deal.setdefault(deal_id, []).append(f"account {learned_id} (Other, DUNS {duns[0]})")
-        return {"customer_account_id": external[0] if external else None,
+        # Hand-entered: no account id (R4.11: an id the catalogue lacks is no account); the file's
+        # External ids are kept with Partner Center's other unmapped keys (``rows``).
+        return {"customer_account_id": learned_id if learned_account is not None else None,
                 "customer_duns": duns[0] if duns else None,
                 "customer_source": (AccountTab.OTHER if duns else AccountTab.MANUAL).value,
                 "customer_match": AccountMatch.NOT_MATCHED.value, "customer_macc": False, "customer_federal": False}
@@ -80,8 +82,7 @@ def customer(profile, lookups: Lookups, learned: Learned, deal_id: str) -> dict:
         tabs = {a["tab"] for a in by_duns} | {a["tab"] for d in ([account["duns"]] if account["duns"] else [])
                                                for a in lookups.accounts_by_duns.get(d, ())}
         match = "managed" if "managed" in tabs else "unmanaged" if "unmanaged" in tabs else "not_matched"
-    return {"customer_account_id": account["account_id"] if account["account_id"] in external or not external
-            else external[0],
+    return {"customer_account_id": account["account_id"],
             "customer_duns": account["duns"] or (duns[0] if duns else None), "customer_source": tab,
             "customer_match": match, "customer_macc": account["macc"], "customer_federal": account["federal"]}
 

@@ -19,8 +19,9 @@ from model.domain.enums import HelpType, MarketplaceIntent, PartnerRole
 _DROP = re.compile(r"[\s_\-/.,()']+")
 
 
+@lru_cache(maxsize=8192)
 def key(text: str) -> str:
-    """The one normalisation every vocabulary is compared under."""
+    """The one normalisation every vocabulary is compared under (cached: a file repeats its values)."""
     return _DROP.sub("", text.casefold().replace("&", "and"))
 
 
@@ -45,6 +46,11 @@ def token(enum_type: type[Enum], text: str) -> str:
     """The API token ``text`` names in ``enum_type`` (a token or a label); ValueError if none."""
     if not isinstance(text, str):
         raise ValueError(f"{text!r} must be a string")
+    return _token(enum_type, text)
+
+
+@lru_cache(maxsize=4096)
+def _token(enum_type: type[Enum], text: str) -> str:
     k = key(text)
     found = _enum_table(enum_type).get(k) or _EXTRA.get(enum_type, {}).get(k)
     if found is None:
@@ -76,6 +82,13 @@ def _free_vocabularies() -> dict[str, dict[str, str]]:
 
 def attribute_value(kind: str, text: str) -> str:
     """An ``additionalRequirements.attributes[]`` id in its stored spelling (``kind`` is the API type)."""
+    if not isinstance(text, str) or not isinstance(kind, str):
+        raise ValueError(f"{text!r} must be a string")
+    return _attribute_value(kind, text)
+
+
+@lru_cache(maxsize=4096)
+def _attribute_value(kind: str, text: str) -> str:
     enum_type = ATTRIBUTE_ENUMS.get(key(kind))
     if enum_type is not None:
         return token(enum_type, text)

@@ -24,7 +24,7 @@ from model.partner_center import facts, labels
 from model.partner_center.extras import extract
 from model.partner_center.facts import Learned
 from model.partner_center.shape import (
-    EXTENSION, MICROSOFT_ORG, CosellExtension, Consent, Contract, MappingProblem, Member, Referral,
+    MICROSOFT_ORG, CosellExtension, Consent, Contract, MappingProblem, Member, Referral,
 )
 from model.partner_center.to_referral import _HISTORY_KEY, iso, rows_to_referral  # noqa: F401 (re-exported)
 from model.store.bulk import DealRows, deal_from_rows, deal_rows, derive
@@ -149,6 +149,17 @@ def _reason(ref: Referral) -> str | None:
     return labels.reason(ref.status_reason, allowed) if allowed else ref.status_reason
 
 
+def _keep_unmapped_ids(values: dict, profile) -> None:
+    """External ids the deal does not carry (a customer the catalogue does not know is entered by
+    hand, without an account id) stay with the referral's unmapped keys, for the export."""
+    lost = [{"profileType": i.profile_type, "id": i.id} for i in profile.ids
+            if i.profile_type == "External" and i.id != values["customer_account_id"]]
+    if lost:
+        extra = values["pc_extra"] = dict(values["pc_extra"] or {})
+        customer = extra["customerProfile"] = dict(extra.get("customerProfile") or {})
+        customer["ids"] = {"__append__": lost}
+
+
 def _location(ref: Referral, ext: CosellExtension, location: str | None, default: str | None,
               lookups: Lookups, learned: Learned, create: bool) -> tuple[str, str | None]:
     """(location name, mpnId) of a record: the extension's (an export of ours), ``--location``
@@ -260,6 +271,7 @@ def referral_to_rows(ref: Referral, *, location: str | None = None, lookups: Loo
         "updated_by": actor, "mpn_id": mpn_id,
         "pc_extra": extract(raw) if raw else None,  # (the cosell extension is ours, not an extra)
     }
+    _keep_unmapped_ids(values, profile)
     companies = ext.team_company or ()
     team = [{"deal_id": ref.id, "position": i, "name": _name(m, raw_record), "phone": m.phone_number or "",
              "email": m.email or "", "email_lc": (m.email or "").strip().lower(),

@@ -12,11 +12,19 @@ keyed by the ``Deal`` field names. So an export imports back to the very same
 what it lacks is derived the way the rules derive it (sale type from R7, the
 entry stage from R8.5, 14 days to answer from R8.2).
 
+Vocabularies are read as API tokens or as the labels Partner Center's pages show
+(``model.partner_center.labels``: "Deployment services" is ``DeploymentServices``). A record
+without ``id`` (and without ``createdDateTime`` and ``direction``) is a create request, a POST
+body as in Microsoft's "create a referral" example (spec §4). ``mpnId`` names the location.
+
+The extension's ``customer`` and ``solutions[*]`` flags are still read (a file of ours has them)
+but never believed: catalogue facts are looked up (``model.partner_center.facts``).
+
 Here: the pydantic models (types and vocabularies). Reading a file, with every problem named
-by record and field, is ``model.partner_center.parse``. The mapping between a referral and a stored deal is
-``model.partner_center.rows`` (``referral_from_deal`` / ``deal_from_referral`` there);
-``model.services.transfer`` checks what needs the database (stored ids, closed deals,
-R1.2's fixed location) and writes.
+by record and field, is ``model.partner_center.parse``. The mapping from a referral to a
+stored deal is ``model.partner_center.rows``, back is ``model.partner_center.to_referral``;
+the keys cosell does not model are ``model.partner_center.extras``. ``model.services.transfer``
+checks what needs the database and writes.
 """
 from __future__ import annotations
 
@@ -28,12 +36,11 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from pydantic.alias_generators import to_camel
 
 from model.domain.enums import (
-    AccountMatch, AccountTab, DealKind, Direction, HelpType, MarketplaceIntent, MicrosoftStatus,
-    PartnerRole, RegistrationKind, RegistrationStatus, SaleType, SolutionSource, Status, Substatus,
-    TERMINAL_SUBSTATUSES,
+    AccountMatch, AccountTab, DealKind, Direction, HelpType, MicrosoftStatus, RegistrationKind, RegistrationStatus,
+    SaleType, SolutionSource, Status, Substatus, TERMINAL_SUBSTATUSES,
 )
 from model.domain.rules.fx import CURRENCY, known_currencies
-from model.domain.schemas import Deal, Invitation, Note
+from model.domain.schemas import Invitation, Note
 from model.domain.stages import Stage
 from model.partner_center import labels
 

@@ -87,6 +87,8 @@ def plan_existing(session, plan: Plan, items: list[Incoming], *, now: datetime, 
             continue
         incoming = bulk.deal_from_rows(item.rows)
         update = {"version": stored.version, "notes": _merged_notes(stored, incoming, item.raw)}
+        if item.raw and incoming.expires_at is None and stored.expires_at is not None:
+            update["expires_at"] = stored.expires_at  # Partner Center leaves out a deadline it no longer shows
         mpn = item.rows.deal.get("mpn_id")
         if mpn and mpn == rows.deal.get("mpn_id"):
             update["location"] = stored.location  # R1.2: the same location, whatever its name is now

@@ -44,7 +44,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     registrations: int = 0  # closed deals whose registration progressed (R10.4)
-    notified: int = 0       # new-inbound messages queued (R12.1)
+    notified: int = 0       # messages queued: new inbound (R12.1), decline or expiry to the sender (R12.2)
 
     @property
     def total(self) -> int:

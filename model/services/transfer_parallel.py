@@ -4,9 +4,10 @@ importing process only writes.
 Checking a referral (pydantic), turning it into rows and encoding them for the database costs
 several times what the database itself needs. With one referral a line (the layout
 ``cosell export`` writes) the file splits into parts without parsing it; each worker validates
-its part, maps it (``transfer.map_records``, the same code as the one-process path, with the
-account matching and "is this id stored?" read from the database), and hands back rows
-encoded for ``executemany``. The importing process holds the one write transaction
+its part, maps it (``import_records.map_records``, the same code as the one-process path, with
+the catalogue facts and "is this id stored?" read from the database), checks new deals with the
+creation rules (``import_plan.plan_new``), and hands back rows encoded for ``executemany`` with
+what the part introduced to the catalogue. Stored ids are reconciled by the writer. The importing process holds the one write transaction
 throughout, inserts each part as it arrives, and rolls everything back if any part had a
 problem: all or nothing, exactly as on one core. Problems name records by their number in
 the whole file. Anything unusual (another layout, bad JSON, a small file) goes the

@@ -236,8 +236,9 @@ def pc_list_file() -> dict:
                                                     "type": "Name", "publisherName": "Contoso Partner",
                                                     "tags": [{"name": "Azure IP Co-sell"}]}]}},
     }
-    return {"@odata.context": "https://api.partner.microsoft.com/v1.0/$metadata#referrals", "@odata.count": 4,
-            "value": [received, accepted, outbound, won]}
+    doc = {"@odata.context": "https://api.partner.microsoft.com/v1.0/$metadata#referrals", "@odata.count": 4,
+           "value": [received, accepted, outbound, won]}
+    return json.loads(json.dumps(doc))  # no nested object shared between records
 
 
 def pc_create_request() -> dict:

@@ -36,6 +36,10 @@ def test_demo_then_export_then_import(cosell, tmp_path):
     doc = json.loads(out)
     assert doc["@odata.count"] == 60
     (tmp_path / "deals.json").write_text(out, encoding="utf-8")
+    # An import looks the deals' customers, solutions and partners up in the catalogues (R4.11,
+    # R6.5, R7.4): the second database gets the same ones (same seed), and no deals.
+    code, out, _ = cosell("b.db", "demo", "--deals", "0", "--accounts", "500", "--seed", "4")
+    assert code == 0 and "0 deals" in out and "500 accounts" in out
     code, out, _ = cosell("b.db", "import", str(tmp_path / "deals.json"))
     assert code == 0 and out.startswith("imported 60 referrals") and "60 new" in out
     code, out, _ = cosell("b.db", "import", str(tmp_path / "deals.json"), "--json")

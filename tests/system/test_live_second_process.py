@@ -12,12 +12,14 @@ import pytest
 
 from dashboard_support import config_dir, make_app, pilot_test, settle, table_of  # noqa: F401
 from factories import make_draft
+from shared_support import seed_catalogue
 from model import services as svc
 
 
 @pytest.mark.skipif(bool(os.environ.get("COSELL_TEST_DATABASE_URL")), reason="SQLite file shared by two processes")
 @pilot_test
 async def test_a_change_by_another_process_shows_within_two_seconds(ctx, tmp_path):
+    seed_catalogue(ctx.store)  # the factories' deals name catalogue accounts and solutions (R4.11, R6.5)
     first = svc.create_deal(ctx, make_draft(name="Alpha analytics"))
     second = svc.create_deal(ctx, make_draft(name="Beta platform"))
     db = ctx.store.url.split("sqlite:///", 1)[1]

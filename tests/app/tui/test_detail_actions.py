@@ -215,6 +215,32 @@ async def test_close_a_received_deal_as_error(ctx):  # R8.13
 
 
 @pilot_test
+async def test_close_as_error_with_no_reason_and_other_still_needs_notes(ctx):  # R8.13
+    deal = put_outbound(ctx)
+    app = make_app(ctx)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_detail(pilot, deal.id)
+        await pilot.press("x")
+        dialog = await wait_for_screen(pilot, ReasonDialog)
+        await choose(pilot, dialog, "reason", "Other")
+        await pilot.press("ctrl+s")
+        await wait_for_screen(pilot, ConfirmDialog)
+        await pilot.press("y")
+        # "Other" without notes: the model refuses and the form comes back with the message beside the notes.
+        dialog = await wait_for_new_screen(pilot, ReasonDialog, dialog)
+        assert "say in the notes what the other reason is" in str(dialog.query_one("#error-notes").content)
+        assert svc.get_deal(ctx, deal.id).substatus is Substatus.ACCEPTED
+        dialog.query_one("#reason", Select).clear()  # no reason at all: allowed (the reason is optional)
+        await pilot.press("ctrl+s")
+        await wait_for_screen(pilot, ConfirmDialog)
+        await pilot.press("y")
+        await wait_idle(pilot, screen)
+        saved = svc.get_deal(ctx, deal.id)
+        assert saved.substatus is Substatus.ERROR and saved.status_reason is None
+        assert any(n.startswith("Close as error: Closed as error") for n in notes_of(app))
+
+
+@pilot_test
 async def test_lost_with_a_reason(ctx):  # R8.11
     deal = put_outbound(ctx)
     app = make_app(ctx)

@@ -10,7 +10,7 @@ from model.domain.enums import SaleType, Tab
 from model.domain.stages import Stage
 from model.store import open_store
 from model.domain.listing import DealQuery
-from wizard_support import ready_draft
+from wizard_support import ready_draft, seed_reference
 
 NOW = "2026-11-20T09:00:00+00:00"
 
@@ -44,6 +44,9 @@ def outbound(db):
 
 def test_create_from_a_draft_file(tmp_path, capsys, monkeypatch):
     db, path = tmp_path / "c.db", tmp_path / "draft.json"
+    store = open_store(db)
+    seed_reference(store)  # the draft's customer and solution are looked up in the catalogues (R4.11, R6.5)
+    store.dispose()
     path.write_text(ready_draft(name="From the shell").model_dump_json())
     code, out, err = run(capsys, monkeypatch, "--db", str(db), "create", "--from", str(path))
     assert code == 0, err

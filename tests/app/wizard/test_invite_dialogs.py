@@ -1,7 +1,8 @@
 """The dialogs the deal detail opens on a saved deal: upgrade a private deal
 (R7.5), invite Microsoft (R2.3, R7.3, R4.10) and invite a partner (R7.4).
 Each calls the model's service; a refusal is shown beside its field; a deal
-changed by someone else meanwhile is re-read and the change applied again."""
+changed by someone else meanwhile opens the one conflict dialog (Re-apply on
+the current version, Reload under the still filled-in dialog, Cancel)."""
 from __future__ import annotations
 
 from datetime import date
@@ -108,8 +109,17 @@ async def test_invite_microsoft_later_makes_the_deal_cosell(wctx):  # R2.3
     assert [c.email for c in stored.customer.contacts] == ["nina@nw.example"]
 
 
+async def conflict_dialog(pilot):
+    """Until the one conflict dialog (``tui.screens.dialogs.conflict``) is on top; returns it."""
+    from tui.screens.dialogs import ConflictDialog
+
+    await wait_for(pilot, lambda: isinstance(pilot.app.screen, ConflictDialog) and pilot.app.screen.is_mounted,
+                   what="the conflict dialog")
+    return pilot.app.screen
+
+
 @pilot_test
-async def test_invite_partner_to_a_saved_deal_reapplies_after_a_conflict(wctx):  # R2.3, R7.4
+async def test_invite_partner_conflict_goes_through_the_conflict_dialog_and_reapplies(wctx):  # R2.3, R7.4
     deal = svc.create_deal(wctx, ready_draft())
     app = Harness(wctx, lambda: InvitePartnerDialog(deal=deal))
     async with app.run_test(size=SIZE) as pilot:
@@ -120,16 +130,84 @@ async def test_invite_partner_to_a_saved_deal_reapplies_after_a_conflict(wctx): 
         await type_into(pilot, "#inv-value", "25000")
         svc.edit(wctx, deal.id, {"name": "Renamed by Bob"})  # someone else writes meanwhile
         await pilot.press("ctrl+s")
-        await wait_for(pilot, lambda: "err-step" in shown_errors(dialog))
-        assert "the deal was changed" in shown_errors(dialog)["err-step"]
-        assert dialog.deal.name == "Renamed by Bob" and app.results == []
-        await pilot.press("ctrl+s")  # applied again, on the current version: nothing typed was lost
+        conflict = await conflict_dialog(pilot)
+        assert conflict.error.found == deal.version + 1 and conflict.deal_name == deal.name
+        assert ("Partner", "Litware Systems AB") in conflict.your_change  # what the user typed is shown
+        assert len(svc.get_deal(wctx, deal.id).partner_invitations) == 0  # nothing saved yet
+        await pilot.press("a")  # re-apply on the current version
         await wait_for(pilot, lambda: app.results)
     stored = svc.get_deal(wctx, deal.id)
     assert stored.sale_type is SaleType.P2P and stored.name == "Renamed by Bob"
     inv = stored.partner_invitations[0]
     assert (inv.partner_id, inv.value, inv.close_date, inv.solutions) == \
         ("P-LIT", Decimal("25000"), date(2027, 3, 31), ["SOL-AZ-1"])
+
+
+@pilot_test
+async def test_upgrade_conflict_reload_keeps_the_dialog_filled_in(wctx):  # R7.5
+    deal = private_deal(wctx)
+    app = Harness(wctx, lambda: UpgradeDialog(deal))
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = app.screen
+        await pilot.pause()
+        await pilot.press("down", "enter")  # Co-sell: ask Microsoft for help
+        await fill_help(pilot)
+        svc.edit(wctx, deal.id, {"name": "Renamed by Bob"})
+        await pilot.press("ctrl+s")
+        conflict = await conflict_dialog(pilot)
+        assert ("Upgrade to", "Co-sell") in conflict.your_change
+        assert ("Notes", "Need a reference architecture") in conflict.your_change
+        await pilot.press("r")  # reload: their version under the dialog, still filled in
+        await wait_for(pilot, lambda: app.screen is dialog and dialog.deal.name == "Renamed by Bob",
+                       what="the dialog on the fresh deal")
+        assert "reloaded" in shown_errors(dialog)["err-step"]
+        assert dialog.query_one("#help-notes").text == "Need a reference architecture"
+        assert svc.get_deal(wctx, deal.id).sale_type is SaleType.PRIVATE and app.results == []
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.results)
+    stored = svc.get_deal(wctx, deal.id)
+    assert stored.sale_type is SaleType.CO_SELL and stored.name == "Renamed by Bob"
+
+
+@pilot_test
+async def test_invite_microsoft_conflict_cancel_saves_nothing(wctx):  # R2.3
+    deal = svc.create_deal(wctx, ready_draft())
+    app = Harness(wctx, lambda: InviteMicrosoftDialog(deal))
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = app.screen
+        await pilot.pause()
+        await fill_help(pilot)
+        svc.edit(wctx, deal.id, {"name": "Renamed by Bob"})
+        await pilot.press("ctrl+s")
+        await conflict_dialog(pilot)
+        await pilot.press("escape")
+        await wait_for(pilot, lambda: app.screen is dialog and not dialog.busy, what="back in the dialog")
+        assert app.results == []
+    assert svc.get_deal(wctx, deal.id).microsoft_status is MicrosoftStatus.NOT_INVITED
+
+
+@pilot_test
+async def test_invite_partner_takes_only_a_partner_from_the_catalogue(wctx):  # R7.4
+    """A typed name is a search, never a partner: saving without picking a result is refused."""
+    deal = svc.create_deal(wctx, ready_draft())
+    app = Harness(wctx, lambda: InvitePartnerDialog(deal=deal))
+    async with app.run_test(size=SIZE) as pilot:
+        dialog = app.screen
+        await pilot.press(*"Acme Free Text Ltd")
+        await wait_for(pilot, lambda: dialog.found == [] and dialog._seq > 1, what="no catalogue match")
+        await type_into(pilot, "#inv-value", "25000")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: "err-partner" in shown_errors(dialog))
+        assert shown_errors(dialog)["err-partner"] == "choose the partner to invite (R7.4)"
+        assert dialog.build()[0].partner_name == "" and app.results == []
+        dialog.query_one("#partner-q").value = "litware"
+        await wait_for(pilot, lambda: dialog.found and dialog.found[0].partner_id == "P-LIT")
+        dialog.query_one("#partner-results").focus()
+        await pilot.press("enter")
+        await pilot.press("ctrl+s")
+        await wait_for(pilot, lambda: app.results)
+    (inv,) = svc.get_deal(wctx, deal.id).partner_invitations
+    assert (inv.partner_id, inv.partner_name, inv.mpn_id) == ("P-LIT", "Litware Systems AB", dialog.found[0].mpn_id)
 
 
 def test_invitation_prompt_shows_data_literally():

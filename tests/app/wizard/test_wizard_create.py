@@ -17,7 +17,7 @@ from model.domain.stages import Stage
 from model.domain.listing import DealQuery
 from tui.screens.new_deal import NewDealWizard
 from wizard_support import (  # noqa: F401 - wctx is a fixture
-    Harness, next_step, pick_customer, pilot_test, seed_recent_deal, type_into, wait_for, wctx,
+    Harness, next_step, pick_customer, pilot_test, seed_recent_deal, shown_errors, type_into, wait_for, wctx,
 )
 
 SIZE = (100, 40)
@@ -145,6 +145,42 @@ async def test_services_cosell_with_role_area_and_play(wctx):
 
 
 @pilot_test
+async def test_ip_and_services_cosell_asks_the_fields_of_both(wctx):
+    """R2.7: one deal both IP and services co-sell: partner role, area and play like services (R5),
+    the marketplace question and at least one solution like IP (R5.1, R6.4)."""
+    seed_recent_deal(wctx)
+    app = Harness(wctx, NewDealWizard)
+    async with app.run_test(size=SIZE) as pilot:
+        await pick_customer(pilot, "northwind")
+        await next_step(pilot, "details")
+        await fill_details(pilot, name="NW both", value="80000", close="2027-04-30", notes="IP and services",
+                           kind_keys=("right", "right", "enter"))
+        assert app.screen.step("details").kind() is DealKind.IP_AND_SERVICES
+        assert app.screen.query_one("#partner-role").parent.display  # services fields are asked
+        await next_step(pilot)
+        assert app.screen.current == "details"  # partner role, area and play are required (R5)
+        assert {"err-partner-role", "err-solution-area", "err-solution-play"} <= set(shown_errors(app.screen))
+        await choose(pilot, "#partner-role", 2)
+        await type_into(pilot, "#solution-area", "Data & AI")
+        await type_into(pilot, "#solution-play", "Unify Your Data Platform")
+        await next_step(pilot, "marketplace")  # asked, as for IP co-sell (R5.1)
+        await next_step(pilot, "team")
+        await add_recent(pilot, 3)
+        await next_step(pilot)
+        assert app.screen.current == "solutions"
+        await next_step(pilot)
+        assert app.screen.current == "solutions"  # a solution is required, as for IP co-sell (R6.4)
+        await add_solution(pilot, "insights")
+        await next_step(pilot, "sale_type")
+        await next_step(pilot, "review")
+        await create(pilot, app)
+    stored = svc.get_deal(wctx, app.results[0].id)
+    assert stored.kind is DealKind.IP_AND_SERVICES and stored.partner_role is not None
+    assert (stored.solution_area, stored.solution_play) == ("Data & AI", "Unify Your Data Platform")
+    assert [s.solution_id for s in stored.solutions] == ["SOL-AZ-1"]
+
+
+@pilot_test
 async def test_private_deal_on_a_duns_customer(wctx):
     """No help, not shared → private (R7.1); the customer comes from Other (DUNS) (R4.5)."""
     seed_recent_deal(wctx)
@@ -210,7 +246,7 @@ async def test_solution_assessment_with_one_assessment_and_location(wctx):
         await pick_customer(pilot, "wide world importers")
         await next_step(pilot, "details")
         await fill_details(pilot, name="WWI SA", value="15000", close="2027-01-31", notes="Assess",
-                           kind_keys=("right", "right", "enter"))
+                           kind_keys=("right", "right", "right", "enter"))
         await next_step(pilot, "team")
         visited.append(app.screen.current)
         await add_recent(pilot, 3)

@@ -11,8 +11,8 @@ from model.domain.enums import AccountTab, DealKind, HelpType, MarketplaceIntent
 from model.domain.schemas import Customer, DealSolution
 from tui.screens.new_deal import NewDealWizard
 from wizard_support import (  # noqa: F401 - wctx is a fixture
-    Harness, error_text, goto, next_step, pick_customer, pilot_test, ready_draft, screen_text, seed_recent_deal,
-    shown_errors, type_into, wait_for, wctx,
+    Harness, count_deals, error_text, goto, next_step, pick_customer, pilot_test, ready_draft, screen_text,
+    seed_recent_deal, shown_errors, type_into, wait_for, wctx,
 )
 
 SIZE = (100, 40)
@@ -132,16 +132,32 @@ async def test_r5_1_and_r6_7_marketplace_yes_needs_an_incentivized_solution(wctx
 
 
 @pilot_test
-async def test_r6_7_a_macc_customer_needs_a_macc_eligible_solution(wctx):
+async def test_r6_7_a_macc_customer_without_a_macc_eligible_solution_is_warned_then_confirms(wctx):
+    """R6.7 "make sure": a warning beside the solutions, which the user confirms at Create; the deal is
+    then created with the confirmation passed on (``confirm_warnings=True``)."""
     app = wizard_on(wctx, ready_draft(solutions=[HELPER]))
     async with app.run_test(size=SIZE) as pilot:
         await goto(pilot, "solutions")
-        errors = await stays(pilot, "solutions")
-        assert errors == {"err-solutions": "the customer has a MACC contract: choose at least one MACC-eligible "
-                                           "solution (R6.7)"}
         results = app.screen.step("solutions")
         await wait_for(pilot, lambda: results.results)
         assert results.results[0].macc_eligible  # MACC-eligible solutions listed first while searching
+        await next_step(pilot, "sale_type")  # a warning does not stop the steps...
+        assert error_text(app.screen, "err-solutions").startswith("warning: the customer has a MACC contract")
+        await goto(pilot, "review")  # ...and the review lists it
+        assert "make sure a MACC-eligible solution is chosen" in error_text(app.screen, "err-review")
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmDialog", what="the confirmation")
+        dialog = app.screen
+        assert "(R6.7)" in str(dialog.title_text) and "MACC-eligible" in str(dialog.message)
+        await pilot.press("n")  # not confirmed: nothing is written, the wizard stays
+        await wait_for(pilot, lambda: isinstance(app.screen, NewDealWizard) and not app.screen.creating)
+        assert app.results == [] and count_deals(wctx) == 0
+        await pilot.press("ctrl+n")
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "ConfirmDialog", what="asked again")
+        await pilot.press("y")
+        await wait_for(pilot, lambda: app.results, what="created after the confirmation")
+    (deal,) = app.results
+    assert [s.solution_id for s in deal.solutions] == ["SOL-3P-1"] and deal.customer.macc
 
 
 @pilot_test

@@ -10,7 +10,7 @@ from factories import ADMIN, SELLER_SE, TEAM, ctx_as, make_draft, make_inbound, 
 from model import services as svc
 from model.domain.enums import Tab
 from model.domain.schemas import Person
-from model.services import transfer, transfer_export
+from model.services import transfer_export
 from transfer_support import export_doc, export_text
 from transfer_support import known_catalogue  # noqa: F401  (autouse: the catalogue the factories name)
 

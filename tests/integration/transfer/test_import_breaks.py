@@ -162,3 +162,25 @@ def test_the_files_word_on_catalogue_facts_is_not_taken(ctx):
     assert new.customer.match is AccountMatch.MANAGED
     assert new.solutions[0].model_dump() == {**AZURE_APP.model_dump(), "assessment_location": None,
                                               "name": new.solutions[0].name, "publisher": new.solutions[0].publisher}
+
+
+def test_an_imported_decline_notifies_the_sender_as_the_service_does(ctx, tmp_path):
+    # R12.2: the same outbox row (recipient, subject, body) whether the user declines or the file says so.
+    from sqlalchemy import text
+
+    from transfer_support import fresh_ctx
+
+    def rows(store):
+        with store.engine.connect() as conn:
+            return [tuple(r) for r in conn.execute(text(
+                "SELECT kind, recipient, subject, body, dedupe_key FROM outbox WHERE kind = 'declined'"))]
+
+    deal = received(ctx)
+    record = record_of(ctx, deal.id)
+    other = fresh_ctx(tmp_path, "by-service")
+    svc.receive_inbound(other, deal.model_copy(update={"version": 1}))
+    svc.decline(other, deal.id, "Customer not interested")
+    record.update(status="Closed", substatus="Declined", closedDateTime="2026-11-20T09:00:00Z",
+                  statusReason="Customer not interested")
+    import_one(ctx, record)
+    assert rows(ctx.store) == rows(other.store) != []

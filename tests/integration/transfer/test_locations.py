@@ -102,3 +102,16 @@ def test_the_locations_command(tmp_path, monkeypatch, capsys):
     code, _, err = _cosell(db, monkeypatch, capsys, "locations", "add", "6115379", "Again")
     assert code == 4 and "R1.2" in err  # refused
     assert _cosell(db, monkeypatch, capsys, "locations", "rename", "6115379")[0] == 2  # usage
+
+
+def test_a_rename_keeps_the_users_of_the_location_in_scope(pc):
+    # R1.3: a user scoped to the location still sees its deals under the new name.
+    from model.store.tables import UserRecord
+
+    transfer.import_referrals(pc, json.dumps(pc_list_file()))
+    with pc.store.write() as session:
+        session.add(UserRecord(login="sven", display_name="Sven", email="john.doe@contoso-partner.com", role="user",
+                               location=PC_MPN))
+    locations.rename_location(pc, PC_MPN, "Stockholm")
+    with pc.store.read() as session:
+        assert session.get(UserRecord, "sven").location == "Stockholm"

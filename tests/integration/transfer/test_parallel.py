@@ -10,6 +10,7 @@ import pytest
 
 from data.demo import populate
 from factories import NOW
+from model import services as svc
 from model.domain.errors import ImportRejected
 from model.services import transfer, transfer_export, transfer_parallel
 from model.store import bulk
@@ -103,3 +104,42 @@ def test_other_layouts_are_read_in_one_process(source, tmp_path):
     copy_catalogue(source.store, target.store)  # catalogue facts are looked up, never read from the file
     assert transfer_parallel.import_in_parallel(target, json.dumps(doc).encode(), location=None, source="f") is None
     assert transfer.import_referrals(target, json.dumps(doc, indent=2)).created == 45
+
+
+def test_partner_center_records_learned_in_several_parts_are_the_one_process_outcome(tmp_path, monkeypatch):
+    # The same unknown solution and mpnId in both parts: catalogued once, each deal's history says so.
+    import copy
+
+    from sqlalchemy import select
+
+    from model.store.tables import LocationRecord, SolutionRecord
+    from transfer_support import MANAGED_ACCOUNT, add_account, pc_list_file
+
+    base = pc_list_file()["value"]
+    records = []
+    for i in range(16):
+        r = copy.deepcopy(base[i % 4])
+        r["id"] = f"{i:08d}-0000-4000-8000-000000000000"
+        records.append(r)
+    text = "{\"value\": [\n" + ",\n".join(json.dumps(r) for r in records) + "\n]}\n"
+
+    def run(name, parallel):
+        ctx = fresh_ctx(tmp_path, name, catalogue=False)
+        add_account(ctx.store, *MANAGED_ACCOUNT, "managed")
+        if parallel:
+            report = transfer_parallel.import_in_parallel(ctx, text.encode(), location=None, source="pc.json")
+            assert report is not None  # really in parts
+        else:
+            monkeypatch.setattr(transfer_parallel, "PARALLEL_MIN", 10**9)
+            report = transfer.import_referrals(ctx, text, source="pc.json")
+            monkeypatch.setattr(transfer_parallel, "PARALLEL_MIN", 10)
+        with ctx.store.read() as session:
+            catalogue = sorted((s.solution_id, s.registration_kind) for s in session.scalars(select(SolutionRecord)))
+            places = [(r.mpn_id, r.name) for r in session.scalars(select(LocationRecord))]
+        learned = {d: [e.changes for e in svc.history(ctx, d) if e.action == "catalogue"] for d in all_deals(ctx)}
+        return report.created, all_deals(ctx), catalogue, places, learned
+
+    parallel, single = run("parallel", True), run("single", False)
+    assert parallel[0] == 16 and parallel[2] == single[2] and parallel[3] == single[3] == [("6115379", "6115379")]
+    assert parallel[1] == single[1]
+    assert sum(bool(v) for v in parallel[4].values()) >= 2  # learned in each part, recorded on its deals

@@ -167,3 +167,55 @@ def test_location_override_and_no_location_at_all(pc):
                                              r"a location \(R1.2\)"):
         _import(pc, {"value": [record]})
     assert dump(pc.store) == before
+
+
+def test_partner_center_saying_won_marks_the_stages_it_implies(pc):
+    # A plain record's sales stage implies the earlier stages (R8.10): Partner Center marks them, then Won (R8.9).
+    doc = pc_list_file()
+    _import(pc, doc)
+    record = copy.deepcopy(doc["value"][1])
+    record.update(status="Closed", substatus="Won", salesStage="100", closedDateTime="2026-11-20T08:00:00Z")
+    report = _import(pc, {"value": [record]})
+    assert report.updated == 1
+    deal = svc.get_deal(pc, ACCEPTED)
+    assert deal.substatus is Substatus.WON and deal.stage is Stage.WON
+    assert deal.stages_marked == [Stage.QUALIFIED, Stage.DEVELOPED, Stage.PROPOSED, Stage.NEGOTIATED]
+    steps = [e for e in svc.history(pc, ACCEPTED) if e.reason == "imported from referrals.json" and e.action != "import"]
+    assert [e.action for e in steps][-1] == "won" and {e.actor for e in steps} == {"Partner Center"}
+
+
+def test_partner_center_saying_declined_needs_a_reason_and_then_tells_the_sender(pc):
+    from deal_support import outbox
+
+    doc = pc_list_file()
+    _import(pc, doc)
+    record = copy.deepcopy(doc["value"][0])
+    record.update(status="Closed", substatus="Declined", closedDateTime="2026-11-20T08:00:00Z")
+    before = dump(pc.store)
+    with pytest.raises(ImportRejected, match=r"record 1 \(id 11111111…, 'Services migration'\): reason: .*\(R8.4\)"):
+        _import(pc, {"value": [record]})
+    assert dump(pc.store) == before and outbox(pc.store, "declined") == []
+    record["statusReason"] = "Customer Not Interested"
+    _import(pc, {"value": [record]})
+    assert svc.get_deal(pc, RECEIVED).status_reason == "Customer not interested"  # R8.4's pick-list entry
+    assert outbox(pc.store, "declined") == [("declined", "microsoft-seller", RECEIVED)]  # R12.2
+
+
+def test_an_unknown_customer_is_entered_by_hand_and_keeps_its_partner_center_ids(pc):
+    # A create request naming an account id the catalogue lacks: a hand-entered customer (R4.9, R4.11),
+    # its External id kept for the export; a DUNS id makes it an Other customer, catalogued from the file.
+    request = pc_create_request()
+    request["customerProfile"]["ids"] = [{"profileType": "External", "id": "1-UNKNOWN"}]
+    other = pc_create_request()
+    other["customerProfile"].update(name="Fabrikam Oy", ids=[{"profileType": "Duns", "id": "123456789"}])
+    _import(pc, [request, other])
+    deals = sorted(all_deals(pc).values(), key=lambda d: d.customer.name)
+    assert [(d.customer.source, d.customer.account_id) for d in deals] == [
+        (AccountTab.MANUAL, None), (AccountTab.OTHER, "DUNS-123456789")]
+    exported = {r["customerProfile"]["name"]: r for r in export_doc(pc)["value"]}
+    assert exported["Contoso Customer Inc"]["customerProfile"]["ids"] == [{"profileType": "External", "id": "1-UNKNOWN"}]
+    assert {"profileType": "Duns", "id": "123456789"} in exported["Fabrikam Oy"]["customerProfile"]["ids"]
+    learned = {d.customer.name: [e.changes["learned"] for e in svc.history(pc, d.id) if e.action == "catalogue"]
+               for d in deals}
+    assert learned == {"Contoso Customer Inc": [["solution Dynamics365forFieldService (Dynamics 365 for Field Service)"]],
+                       "Fabrikam Oy": [["account DUNS-123456789 (Other, DUNS 123456789)"]]}

@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select
 
-from factories import NOW, make_draft, make_inbound
+from factories import NOW, make_draft
 from model import services as svc
 from model.domain.enums import AccountMatch, DealKind, HelpType, MicrosoftStatus, SaleType, Substatus
 from model.domain.errors import ImportRejected

@@ -22,7 +22,7 @@ from sqlalchemy import func, select
 from model import services as svc
 from model.store import open_store
 from model.store.tables import DealRecord, EventRecord, NoteRecord
-from shared_support import ADMIN, NOW, SELLER_SE, make_draft
+from shared_support import ADMIN, NOW, SELLER_SE, make_draft, seed_catalogue
 
 WRITER = Path(__file__).parents[2] / "support" / "writer.py"
 ACTIONS_PER_WRITER = 500
@@ -33,6 +33,7 @@ MAX_SECONDS = 90
 
 
 def _two_writers(ctx, tmp_path: Path, url: str) -> dict:
+    seed_catalogue(ctx.store)  # the factories' deals name catalogue accounts and solutions (R4.11, R6.5)
     ids = [svc.create_deal(ctx, make_draft(name=f"Deal {i}")).id for i in range(DEALS)]
     counter_before = ctx.store.change_counter()
     go = tmp_path / "go"

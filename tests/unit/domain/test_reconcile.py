@@ -182,3 +182,12 @@ def test_sale_type_the_file_changes_without_an_invitation():  # R7.5, R8.6
 def test_every_refusal_is_listed_at_once():
     result = run(outbound_deal(), location="Norway", stage=Stage.WON, **closed(Substatus.WON))
     assert {"R1.2", "R8.9"} <= rules(result)
+
+
+def test_a_note_is_its_text_reimporting_an_unchanged_closed_deal_is_no_change():  # R9.1, R5
+    stored = closed_deal(Substatus.LOST)
+    anonymous = [n.model_copy(update={"author": "Partner Center"}) for n in stored.notes]
+    result = run(stored, notes=anonymous)
+    assert (result.violations, result.changed) == ([], False)
+    appended = run(stored, notes=stored.notes + [Note(at=LATER, author="x", text="late note")])
+    assert_refused(appended, "R9.1")

@@ -30,10 +30,11 @@ def test_a_duns_id_finds_the_other_account_matched_to_a_managed_one():
 
 def test_an_unknown_customer_is_hand_entered_or_other_by_duns_and_catalogued():
     learned = Learned()
-    assert customer(_profile(("External", "X")), Lookups(), learned, "d1")["customer_source"] == "manual"
+    row = customer(_profile(("External", "X")), Lookups(), learned, "d1")
+    assert (row["customer_source"], row["customer_account_id"]) == ("manual", None)  # R4.11: no made-up id
     assert learned.accounts == {}
     row = customer(_profile(("Duns", "555")), Lookups(), learned, "d2")
-    assert row["customer_source"] == "other" and row["customer_account_id"] is None
+    assert row["customer_source"] == "other" and row["customer_account_id"] == "DUNS-555"  # as catalogued
     assert learned.accounts["DUNS-555"]["tab"] == "other" and learned.by_deal["d2"]
 
 

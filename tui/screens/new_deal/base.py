@@ -51,7 +51,8 @@ def describe(v: Violation, slot: str) -> str:
         part = rest[m.end():].replace("_", " ").replace(".", " ")
         lead = f"{noun} {int(m.group(1)) + 1}" + (f", {part}" if part else "") + ": "
     rule = f" ({v.rule})" if v.rule and v.rule != "input" else ""
-    return f"{lead}{v.message}{rule}"
+    kind = "warning: " if v.warning else ""  # a warning to confirm at Create (R6.7), not a refusal
+    return f"{kind}{lead}{v.message}{rule}"
 
 
 def parse_money(text: str, field: str) -> tuple[Decimal | None, list[Violation]]:
@@ -135,7 +136,7 @@ def show_in(container: Widget, violations: list[Violation], strip: str = "") -> 
     general = next((s for s in slots if s.key == ""), None)
     for v in violations:
         field = re.sub(strip, "", v.field) if strip and v.field else v.field
-        v = Violation(v.rule, v.message, field)
+        v = Violation(v.rule, v.message, field, warning=v.warning)
         matching = [s for s in slots if s.key and belongs(field, s.key)]
         target = max(matching, key=lambda s: len(s.key)) if matching else general
         if target is None:

@@ -150,6 +150,8 @@ class NewDealWizard(Screen[Deal | None]):
         self._header()
         self.query_one("#wizard-next", Button).label = (
             "Create deal (ctrl+n)" if key == "review" else "Next › (ctrl+n)")
+        if key == "review":  # every step passed: what is left are warnings Create will ask to confirm (R6.7)
+            self.step(key).show_violations(svc.draft_violations(self.draft))
         self.call_after_refresh(self.step(key).focus_first)
 
     def _header(self) -> None:
