@@ -53,7 +53,7 @@ class Reconciled:
 def reconcile(stored: Deal, incoming: Deal, *, now: datetime, user: User, source: str,
               partner_center: bool) -> Reconciled:
     """``incoming`` (a referral file's version of ``stored``) as operations, checked by the rules."""
-    violations = _forbidden(stored, incoming)
+    violations = _forbidden(stored, incoming, partner_center)
     plan, planning_violations = _plan(stored, incoming, partner_center)
     violations += planning_violations
     deal, events, notices = stored, [], []
@@ -92,7 +92,7 @@ def _unique(violations: list[Violation]) -> list[Violation]:
 
 # -- what the file may not change at all ----------------------------------------------------
 
-def _forbidden(stored: Deal, incoming: Deal) -> list[Violation]:
+def _forbidden(stored: Deal, incoming: Deal, partner_center: bool = False) -> list[Violation]:
     """The forbidden transitions of the file's raw values (location, kind, R4.9 customer, stages
     un-marked, back to Received, a moved expiry, a terminal deal changed, notes rewritten, ...)."""
     out = []
@@ -110,6 +110,9 @@ def _forbidden(stored: Deal, incoming: Deal) -> list[Violation]:
     probe = stored.model_copy(update={
         **{k: getattr(incoming, k) for k in Deal.model_fields if k not in keep}, "customer": customer,
         "notes": notes})
+    if partner_center:  # a plain record carries no marks: its stage implies them
+        implied = set(_marks(stored.model_copy(update={"stages_marked": []}), incoming, True))
+        probe.stages_marked = [s for s in Stage if s in implied | set(incoming.stages_marked)]
     return out + transition_violations(stored, probe)
 
 

@@ -17,10 +17,12 @@ from types import SimpleNamespace
 import pytest
 from textual.widgets import Input, Select, TextArea
 
+from detail_support import seed_catalogue
 from factories import NOW, PLAIN_APP, SELLER_SE, ctx_as, make_draft, make_inbound
 from model import services as svc
 from model.domain.enums import HelpType, MarketplaceIntent, RegistrationStatus
 from model.domain.schemas import Invitation, Note, Person
+from model.store.tables import PartnerRecord
 from tui.screens.deal_detail import DealDetailScreen
 from tui.widgets.lifecycle import LifecycleProgress
 
@@ -33,6 +35,9 @@ WON_ID = "5e1ec7ed-0000-4000-8000-000000000002"
 @pytest.fixture
 def deals(ctx, clock, monkeypatch):
     """Three deals in three phases, with ids, times and history that never change."""
+    seed_catalogue(ctx.store)  # the draft's customer, solutions and partner are looked up (R4.11, R6.5, R7.4)
+    with ctx.store.write() as session:
+        session.merge(PartnerRecord(partner_id="P-FAB-SVC", name="Fabrikam Services", location="Sweden"))
     counter = iter(range(1, 1000))
     monkeypatch.setattr("model.services.creation.uuid",
                         SimpleNamespace(uuid4=lambda: uuid.UUID(int=0xC0DE0000000040008000000000000000 + next(counter))))
@@ -43,7 +48,7 @@ def deals(ctx, clock, monkeypatch):
         received_at=NOW - timedelta(days=11, hours=7))
 
     clock.set(NOW - timedelta(days=9))
-    partner = Invitation(invitation_id="inv-fabrikam", partner_name="Fabrikam Services",
+    partner = Invitation(invitation_id="inv-fabrikam", partner_id="P-FAB-SVC", partner_name="Fabrikam Services",
                          close_date=date(2027, 4, 30), value=Decimal("15000"), currency="USD",
                          solutions=[PLAIN_APP.solution_id], help_type=HelpType.ARCHITECTURE,
                          notes="Fabrikam runs the data migration")
@@ -69,7 +74,7 @@ def deals(ctx, clock, monkeypatch):
         svc.mark_stage(ctx, won.id)
     clock.set(NOW - timedelta(days=1))
     svc.won(ctx, won.id)
-    svc.register(ctx, won.id)
+    svc.register(ctx, won.id, contract_confirmed=True)  # R10.5
     svc.review_registration(ctx, won.id, RegistrationStatus.ACTION_REQUIRED,
                             "Attach the signed customer agreement")
     clock.set(NOW)

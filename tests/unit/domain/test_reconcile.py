@@ -191,3 +191,13 @@ def test_a_note_is_its_text_reimporting_an_unchanged_closed_deal_is_no_change():
     assert (result.violations, result.changed) == ([], False)
     appended = run(stored, notes=stored.notes + [Note(at=LATER, author="x", text="late note")])
     assert_refused(appended, "R9.1")
+
+
+def test_plain_record_carries_no_marks_its_stage_implies_them():  # R8.10, R8.7
+    stored = outbound_deal(stages_marked=[Stage.QUALIFIED, Stage.DEVELOPED], stage=Stage.DEVELOPED)
+    same = run(stored, partner_center=True, stages_marked=[])
+    assert (same.violations, same.changed) == ([], False)
+    lower = run(stored, partner_center=True, stages_marked=[], stage=Stage.QUALIFIED)
+    assert_refused(lower, "R8.7")  # Developed would be un-marked
+    literal = run(stored, stages_marked=[])  # with the cosell extension the marks are literal
+    assert_refused(literal, "R8.7")
