@@ -1,14 +1,16 @@
 """Shared CLI plumbing: building the service context, printing, exit codes."""
 from __future__ import annotations
 
+import errno
 import json
+import os
 import re
 import sys
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
 
-from model.domain.errors import CosellError
+from model.domain.errors import CosellError, NotFound
 
 EXIT_OK, EXIT_USAGE, EXIT_ATTENTION, EXIT_REFUSED, EXIT_CONFLICT = 0, 2, 3, 4, 5
 
@@ -21,17 +23,48 @@ def context(args):
 
 
 def run(args) -> int:
+    """Run a command; whatever goes wrong ends in one line on stderr and a documented exit code.
+
+    A missing deal (or one the user may not see: the two are indistinguishable, R1.3) is exit 2,
+    like any other name that does not resolve; 4 is kept for what a rule refused.
+    """
     try:
         code = args.handler(args)
+        sys.stdout.flush()
         return EXIT_OK if code is None else code
+    except NotFound as exc:
+        return fail(str(exc), EXIT_USAGE)
     except CosellError as exc:
-        print(f"cosell: {exc}", file=sys.stderr)
-        return exc.exit_code
-    except ValueError as exc:
-        print(f"cosell: {exc}", file=sys.stderr)
-        return EXIT_USAGE
-    except BrokenPipeError:  # pragma: no cover - `cosell list | head`
+        return fail(str(exc), exc.exit_code)
+    except BrokenPipeError:  # `cosell list | head`
+        _silence_stdout()
         return EXIT_OK
+    except OSError as exc:
+        if exc.errno in (errno.ENOSPC, errno.EIO, errno.EDQUOT, errno.EROFS) and exc.filename is None:
+            _silence_stdout()
+            return fail(f"cannot write the output: {exc.strerror}", EXIT_USAGE)
+        name = f"{exc.filename}: " if exc.filename else ""
+        return fail(f"{name}{exc.strerror or exc}", EXIT_USAGE)
+    except ValueError as exc:
+        return fail(str(exc), EXIT_USAGE)
+    except (RecursionError, OverflowError, MemoryError) as exc:  # pragma: no cover - last resort
+        return fail(f"cannot do that: {type(exc).__name__}: {exc}", EXIT_USAGE)
+
+
+def fail(message: str, code: int) -> int:
+    """The message on stderr, cleaned (a listing of every unmet rule keeps its lines); returns ``code``."""
+    print(f"cosell: {safe(message)}", file=sys.stderr)
+    return code
+
+
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null so the interpreter's flush at exit does not print a second error."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+    except (OSError, ValueError):  # pragma: no cover - stdout without a file descriptor
+        pass
 
 
 def to_jsonable(value):
@@ -51,7 +84,11 @@ def to_jsonable(value):
 
 
 def print_json(value) -> None:
-    json.dump(to_jsonable(value), sys.stdout, indent=2, ensure_ascii=False)
+    """JSON for scripts: every string cleaned like every other face (no raw C1 controls, 8-bit
+    OSC/CSI or bidi controls), so piping it to a terminal is as safe as ``list``."""
+    from model.domain.text import clean_data
+
+    json.dump(clean_data(to_jsonable(value)), sys.stdout, indent=2, ensure_ascii=False)
     sys.stdout.write("\n")
 
 
@@ -63,7 +100,10 @@ def safe(text) -> str:
 
 
 def print_table(headers: list[str], rows: list[list]) -> None:
-    cells = [[safe(c) for c in row] for row in rows]
+    from model.domain.text import one_line
+
+    # One line per cell: a name with CR/LF cannot forge rows of its own.
+    cells = [[one_line(c) for c in row] for row in rows]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(headers)]
     print("  ".join(h.ljust(w) for h, w in zip(headers, widths)).rstrip())
     for row in cells:
@@ -79,4 +119,14 @@ def parse_duration(text: str) -> timedelta:
     if not m:
         raise ValueError(f"bad duration {text!r}: use e.g. 48h, 2d, 90m")
     n, unit = float(m.group(1)), m.group(2) or "h"
-    return timedelta(**{{"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[unit]: n})
+    try:
+        span = timedelta(**{{"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}[unit]: n})
+    except OverflowError:
+        span = None
+    if span is None or span > MAX_DURATION:
+        raise ValueError(f"duration {text!r} is too long: at most {MAX_DURATION.days // 365} years")
+    return span
+
+
+#: Longer than any deal lives; keeps "now + duration" inside what a date can hold.
+MAX_DURATION = timedelta(days=365 * 100)

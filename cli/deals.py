@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from cli import argtypes, common, render
 from model import services as svc
 from model.domain.enums import DealKind, HelpType, MarketplaceIntent, PartnerRole, SaleType, Tab
-from model.domain.errors import ConflictError, CosellError, RuleViolation
+from model.domain.errors import ConflictError, CosellError, NotFound, RuleViolation
 from model.domain.reasons import DECLINE_REASONS, ERROR_REASONS, LOST_REASONS
 from model.domain.schemas import CustomerContact, Invitation, Person
 from model.domain.listing import DEFAULT_SORT, SORT_KEYS as SORTS, DealQuery
@@ -45,7 +45,8 @@ def guarded(fn):
             return fn(args)
         except CosellError as exc:
             print(render.refusal_text(exc), file=sys.stderr)
-            return exc.exit_code
+            # A deal that is not there (or not visible: the same, R1.3) is a bad id, exit 2.
+            return common.EXIT_USAGE if isinstance(exc, NotFound) else exc.exit_code
     return handler
 
 

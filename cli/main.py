@@ -36,7 +36,19 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub)
+    _global_options_everywhere(parser)
     return parser
+
+
+def _global_options_everywhere(parser: argparse.ArgumentParser) -> None:
+    """``--db`` is accepted after the command too (``cosell demo --db /tmp/big.db``), on every
+    subcommand at any depth; SUPPRESS keeps a value given before the command."""
+    for action in parser._actions:
+        if isinstance(action, argparse._SubParsersAction):
+            for child in dict.fromkeys(action.choices.values()):
+                if not any("--db" in a.option_strings for a in child._actions):
+                    child.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+                _global_options_everywhere(child)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -23,9 +23,31 @@ def _positive(value: str) -> int:
     return n
 
 
+def _status(args) -> int:
+    """What has not gone out, with each message's last error (no SMTP needed)."""
+    from model.services import delivery
+
+    ctx = common.context(args)
+    rows = delivery.status(ctx)
+    if args.json:
+        common.print_json([{"id": r.id, "created": r.created_at, "recipient": r.recipient, "subject": r.subject,
+                            "attempts": r.attempts, "given_up": r.given_up, "last_error": r.last_error}
+                           for r in rows])
+    elif not rows:
+        print("every notification has been sent")
+    else:
+        common.print_table(["ID", "QUEUED", "TO", "SUBJECT", "TRIES", "STATE", "LAST ERROR"], [
+            [r.id, f"{r.created_at:%Y-%m-%d %H:%M}", r.recipient, r.subject[:50], r.attempts,
+             "given up" if r.given_up else ("retrying" if r.attempts else "waiting"), r.last_error or ""]
+            for r in rows])
+    return common.EXIT_ATTENTION if any(r.given_up for r in rows) else common.EXIT_OK
+
+
 def _notify(args) -> int:
     from model.services import delivery
 
+    if args.status:
+        return _status(args)
     config = delivery.load_smtp_config()
     ctx = common.context(args)
     report = delivery.deliver(ctx, config, digest=args.digest, limit=args.limit)
@@ -52,5 +74,8 @@ def register(sub) -> None:
     p.add_argument("--digest", action="store_true", help="one e-mail per recipient listing everything pending")
     p.add_argument("--limit", type=_positive,
                    help="at most this many notifications per run (default 500; a digest takes all)")
+    p.add_argument("--status", action="store_true",
+                   help="list what has not gone out (waiting, retrying, given up) with each last error; "
+                        "exit 3 if something was given up")
     p.add_argument("--json", action="store_true", help="print the outcome as JSON")
     p.set_defaults(handler=_notify)

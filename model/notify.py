@@ -156,12 +156,24 @@ def _settle(store, ids: list[int], token: str, *, sent_at: datetime | None = Non
                       attempts=MAX_ATTEMPTS if give_up and sent_at is None else None, refund=refund)
 
 
-def addresses(store, recipient: str) -> list[str]:
-    """Where a row goes: an e-mail address as is; ``referral-admins`` to every admin's address."""
+def addresses(store, recipient: str) -> tuple[list[str], list[str]]:
+    """Where a row goes, and the problems of addresses it cannot go to: an e-mail address as is,
+    ``referral-admins`` to every admin's address. Each is checked (``rules.addresses``): one
+    imported address with a CR/LF in it must not become a header, nor stop the run."""
+    from model.domain.rules.addresses import address_problem
+
     if recipient == ADMINS:
         with store.read() as session:
-            return user_rows.admin_emails(session)
-    return [recipient] if "@" in recipient else []
+            candidates = user_rows.admin_emails(session)
+    elif "@" not in recipient:
+        return [], [f"no e-mail address for {recipient!r}"]
+    else:
+        candidates = [recipient]
+    good, bad = [], []
+    for address in candidates:
+        problem = address_problem(address)
+        (bad if problem else good).append(problem or address)
+    return good, bad
 
 
 # -- sending ---------------------------------------------------------------------------------
@@ -239,14 +251,17 @@ def deliver(ctx, config: SmtpConfig, *, digest: bool = False, limit: int = 500) 
         batches = [(item.recipient, [item]) for item in claimed]
 
     server: smtplib.SMTP | None = None
+    unsettled = {i.id for i in claimed}
     try:
         for n, (recipient, items) in enumerate(batches):
             ids = [i.id for i in items]
-            to = addresses(store, recipient)
+            unsettled.difference_update(ids)
+            to, bad = addresses(store, recipient)
             if not to:
-                _settle(store, ids, token, error=f"no e-mail address for {recipient!r}", give_up=True)
+                error = "; ".join(bad) if bad else f"no e-mail address for {recipient!r}"
+                _settle(store, ids, token, error=error, give_up=True)
                 report.given_up += len(ids)
-                report.errors.append(f"no e-mail address for {recipient!r}")
+                report.errors.append(error)
                 continue
             if digest:
                 subject = f"cosell daily digest: {len(items)} notification{'s' if len(items) != 1 else ''}"
@@ -260,7 +275,13 @@ def deliver(ctx, config: SmtpConfig, *, digest: bool = False, limit: int = 500) 
                 if server is None:
                     server = connect(config)
                 connecting = False
-                note = _send(server, config, _message(config, to, subject, body, now), to)
+                try:
+                    msg = _message(config, to, subject, body, now)
+                except (ValueError, TypeError) as exc:  # a header the e-mail library refuses
+                    raise _Permanent(f"cannot write this message as e-mail: {exc}") from None
+                note = _send(server, config, msg, to)
+                if bad:
+                    note = "; ".join(([note] if note else []) + [f"not sent to {b}" for b in bad])
             except _Permanent as exc:
                 _settle(store, ids, token, error=str(exc), give_up=True)
                 report.given_up += len(ids)
@@ -286,6 +307,18 @@ def deliver(ctx, config: SmtpConfig, *, digest: bool = False, limit: int = 500) 
             _settle(store, ids, token, sent_at=now, error=note)
             report.sent += len(ids)
             report.emails += 1
+    except BaseException as exc:
+        # Whatever stopped this run (a bug, Ctrl-C, the database going away), the messages it
+        # had not reached are handed back with the reason and without counting the attempt:
+        # a message nobody tried is never given up by a run that died before it.
+        rest = sorted(unsettled)
+        if rest:
+            try:
+                _settle(store, rest, token, error=f"delivery run stopped: {type(exc).__name__}: {exc}",
+                        refund=True)
+            except Exception:  # noqa: BLE001 - the lease lapses and the next run takes them
+                pass
+        raise
     finally:
         _close(server)
     return report

@@ -9,6 +9,12 @@ creates them and whatever that teammate's umask. So:
 - the database file is created 0660 (``model.store.engine.prepare_sqlite_file``
   does this for any store opened in such a directory), and SQLite gives -wal and
   -shm the database file's mode.
+
+That mode is for a team whose members trust each other: every group member can
+read and change the file directly (``sqlite3``), whatever the app would let them
+see (R1.3 is the app's alone there). ``prepare_postgres`` is the enforced mode: a
+PostgreSQL database where each OS login is its own role (peer authentication)
+and row-level security keeps other locations' deals invisible (``model.store.rls``).
 """
 from __future__ import annotations
 
@@ -22,6 +28,10 @@ from model.store import users as user_rows
 
 DIR_MODE = 0o2770
 DB_NAME = "cosell.db"
+#: What ``cosell init --shared`` and the README say about the SQLite mode.
+TRUST_NOTE = ("every member of the group can read and change this file directly (sqlite3), "
+              "so visibility by location (R1.3) is enforced by cosell only; for a team whose members "
+              "must not see each other's deals use PostgreSQL: cosell init --shared --postgres URL")
 
 
 class SetupError(CosellError):
@@ -88,6 +98,49 @@ def prepare_shared(directory: str | os.PathLike, group: str, *, admin: str | Non
         store.dispose()
     return SharedSetup(directory=path, database=database, group=name, gid=gid, members=members,
                        admin=first.login)
+
+
+@dataclass(frozen=True)
+class PostgresSetup:
+    url: str           #: what teammates use (no user name: peer authentication says who they are)
+    admin: str
+    problems: tuple[str, ...]  #: what in the server's configuration weakens the wall
+
+
+def prepare_postgres(url: str, *, admin: str) -> PostgresSetup:
+    """Create (or update) the schema, roles, grants and row-level policies; ``admin`` is the first admin.
+
+    Runs as a PostgreSQL superuser (it creates roles); idempotent, so running it again after an
+    upgrade re-applies policies and grants to every user's role.
+    """
+    from model.domain.enums import Role
+    from model.domain.schemas import User
+    from model.store import open_store, rls
+
+    if not url.startswith("postgresql"):
+        raise SetupError(f"--postgres needs a postgresql+psycopg:// URL, not {url!r}")
+    store = open_store(url)
+    try:
+        with store.write() as session:
+            try:
+                rls.check_can_install(session)
+                rls.install(session)
+                first = user_rows.find_user(session, admin)
+                if first is None:
+                    first = user_rows.insert_user(session, User(
+                        login=admin, display_name=admin, email=f"{admin}@localhost", phone="",
+                        role=Role.ADMIN, location=None))
+                elif not first.is_admin:
+                    raise SetupError(f"{admin} is already a user of this database but not an admin")
+                for user in user_rows.all_users(session):
+                    rls.add_login(session, user.login)
+            except rls.AccessSetupError as exc:
+                raise SetupError(str(exc)) from None
+            user_rows.mark_initialised(session, "cosell init --shared --postgres")
+            problems = tuple(rls.peer_problems(session))
+    finally:
+        store.dispose()
+    return PostgresSetup(url=rls.teammate_url(url), admin=admin, problems=problems)
 
 
 def mark_initialised(store, how: str) -> None:

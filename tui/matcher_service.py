@@ -58,11 +58,6 @@ class MatcherService:
                 self.builds += 1
             return self._matcher
 
-    def invalidate(self) -> None:
-        """Forget the index (after an accounts import); the next search rebuilds it."""
-        with self._lock:
-            self._matcher = None
-
     def prewarm(self, app) -> None:
         """Build the index in a thread worker now, so the first search is instant."""
         if not self.ready:

@@ -9,15 +9,35 @@ from __future__ import annotations
 
 import json
 import re
+from typing import Annotated
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import AfterValidator, TypeAdapter, ValidationError
 
 from model.domain.errors import ImportRejected
 from model.partner_center.shape import Referral, ReferralList
 
 MAX_PROBLEMS = 20
+#: The largest deal version a file may carry: the database's version column is a 32-bit integer.
+MAX_VERSION = 2**31 - 1
 
-REFERRALS = TypeAdapter(list[Referral])
+
+def _within_bounds(ref: Referral) -> Referral:
+    """What the types allow but the database cannot hold (a ``cosell.version`` of 10^30)."""
+    problem = bounds_problem(ref)
+    if problem:
+        raise ValueError(problem)
+    return ref
+
+
+def bounds_problem(ref: Referral) -> str | None:
+    version = ref.cosell.version if ref.cosell is not None else None
+    if version is not None and version > MAX_VERSION:
+        shown = str(version) if len(str(version)) <= 20 else f"a {len(str(version))}-digit number"
+        return f"cosell.version: {shown} is too large (at most {MAX_VERSION})"
+    return None
+
+
+REFERRALS = TypeAdapter(list[Annotated[Referral, AfterValidator(_within_bounds)]])
 _ENVELOPE = TypeAdapter(ReferralList)
 
 
@@ -73,14 +93,58 @@ def _message(err: dict) -> str:
     return err["msg"]
 
 
+_BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\xff\xfe", "UTF-16"),
+         (b"\xfe\xff", "UTF-16"), (b"\xef\xbb\xbf", "UTF-8 with a byte-order mark"))
+_SURROGATE = re.compile(r"[\ud800-\udfff]")
+
+
 def _bad_json(data: bytes) -> str:
+    """Why ``data`` is not a referral file's JSON, as precisely as the file allows."""
+    for bom, encoding in _BOMS:
+        if data.startswith(bom):
+            return f"the file is {encoding} text; cosell reads UTF-8 without a byte-order mark: save it as UTF-8"
+    if b"\x00" in data[:4]:
+        return "the file is UTF-16 or UTF-32 text; cosell reads UTF-8: save it as UTF-8"
     try:
-        json.loads(data)
+        doc = json.loads(data)
     except json.JSONDecodeError as exc:
         return f"bad JSON at line {exc.lineno}, column {exc.colno}: {exc.msg}"
     except UnicodeDecodeError as exc:
         return f"the file is not UTF-8 text ({exc.reason} at byte {exc.start})"
-    return "bad JSON"
+    except RecursionError:
+        return "the JSON is nested too deeply (a referral is a few levels deep): not a referral file"
+    return _surrogate_problem(doc) or "bad JSON (nested too deeply, or a value the JSON reader refuses)"
+
+
+def _surrogate_problem(doc) -> str | None:
+    """A ``\\ud800``-style escape that stands for no character, named by record and field."""
+    for index, raw in enumerate(_records_of(doc)):
+        path = _find_surrogate(raw, "")
+        if path is not None:
+            where = f"{path}: " if path else ""
+            return (f"{record_label(index, raw)}: {where}"
+                    "a \\u escape stands for half a character (a lone surrogate), which is not text")
+    return None
+
+
+def _find_surrogate(value, path: str, depth: int = 0) -> str | None:
+    if depth > 64:
+        return None
+    if isinstance(value, str):
+        return path if _SURROGATE.search(value) else None
+    if isinstance(value, dict):
+        for key, item in value.items():
+            if _SURROGATE.search(key):
+                return path or "a key"
+            found = _find_surrogate(item, f"{path}.{key}" if path else key, depth + 1)
+            if found is not None:
+                return found
+    if isinstance(value, list):
+        for n, item in enumerate(value):
+            found = _find_surrogate(item, f"{path}[{n}]", depth + 1)
+            if found is not None:
+                return found
+    return None
 
 
 def _records_of(doc) -> list:
@@ -99,7 +163,10 @@ def describe(exc: ValidationError, data: bytes, offset: int = 0) -> list[str]:
     errors = exc.errors()
     if is_bad_json(exc):
         return [_bad_json(data)]
-    raw = _records_of(json.loads(data))
+    try:
+        raw = _records_of(json.loads(data))
+    except (ValueError, RecursionError):
+        raw = []
     out = []
     for err in errors[:MAX_PROBLEMS]:
         loc = list(err["loc"])
@@ -121,8 +188,21 @@ def is_bad_json(exc: ValidationError) -> bool:
     return any(e["type"] == "json_invalid" for e in exc.errors())
 
 
+_REFERRAL_KEYS = frozenset({"name", "customerProfile", "details"})
+
+
+def _is_one_referral(data: bytes) -> bool:
+    """A top-level object that is a referral itself (it has a referral's keys, not an envelope's)."""
+    try:
+        doc = json.loads(data)
+    except (ValueError, RecursionError):
+        return False
+    return isinstance(doc, dict) and _REFERRAL_KEYS <= doc.keys()
+
+
 def parse_referrals(data: bytes | str) -> list[Referral]:
-    """Every record of a referral file (a list, or an object with ``value``/``items``), type-checked."""
+    """Every record of a referral file (a list, an object with ``value``/``items``, or one referral
+    object), type-checked."""
     if isinstance(data, str):
         data = data.encode("utf-8")
     head = data.lstrip()[:1]
@@ -135,10 +215,20 @@ def parse_referrals(data: bytes | str) -> list[Referral]:
                 raise ImportRejected("the file: it has both a \"value\" and an \"items\" list, so which "
                                      "referrals it holds is ambiguous; nothing was imported")
             records = envelope.value if envelope.value is not None else envelope.items
+            if records is None and _is_one_referral(data):
+                # One referral object on its own: the body of a create request, as Microsoft's
+                # "create a referral" example shows it, is a file of one record.
+                return parse_referrals(b"[" + data + b"]")
             if records is None:
                 raise ImportRejected("the file: a referral file is a JSON list, or an object with a "
                                      "\"value\" (or \"items\") list; nothing was imported")
+            problems = [f"{record_label(i, {'id': r.id, 'name': r.name})}: {bounds_problem(r)}"
+                        for i, r in enumerate(records) if bounds_problem(r)]
+            if problems:
+                raise ImportRejected(rejection(problems[:MAX_PROBLEMS]))
             return records
+    except RecursionError:
+        raise ImportRejected(rejection([_bad_json(data)])) from None
     except ValidationError as exc:
         problems = describe(exc, data)
         raise ImportRejected(rejection(problems)) from None

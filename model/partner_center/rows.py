@@ -216,7 +216,10 @@ def referral_to_rows(ref: Referral, *, location: str | None = None, lookups: Loo
     help_type = HelpType(code) if code and code != "Unknown" else HelpType.NONE
     consent = ref.consent or Consent()
     share = consent.consent_to_share_referral_with_microsoft_sellers
-    share = (help_type is not HelpType.NONE or inbound) if share is None else share
+    if share is None:
+        # No explicit answer: a "Shared" referral (spec §2.4, the shared-referral way of the API)
+        # is seen by Microsoft sellers, as is one asking Microsoft for help or sent to us.
+        share = help_type is not HelpType.NONE or inbound or ref.type == "Shared"
     invitations = [i.model_dump(mode="json") for i in ext.invitations] if ext.invitations else []
     if "sale_type" in fields or kind is DealKind.SOLUTION_ASSESSMENT:
         sale_type = ext.sale_type

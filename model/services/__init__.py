@@ -14,11 +14,11 @@ from model.services.lifecycle import (
     accept, close_as_error, decline, lost, mark_stage, register, review_registration, sweep, won,
 )
 from model.services.queries import (
-    count_deals, expiring_deals, get_deal, history, list_deals, recent_people, tab_summary,
+    ExpiringDeal, count_deals, expiring_deals, get_deal, history, list_deals, recent_people, tab_summary,
 )
 
 __all__ = [
-    "Ctx", "accept", "add_note", "add_solution", "add_team_member", "close_as_error", "count_deals",
+    "Ctx", "ExpiringDeal", "accept", "add_note", "add_solution", "add_team_member", "close_as_error", "count_deals",
     "create_deal", "decline", "draft_violations", "edit", "edit_invitation", "expiring_deals", "get_deal",
     "history", "invite_microsoft", "invite_partner", "list_deals", "lost", "mark_stage", "microsoft_respond",
     "receive_inbound", "recent_people", "register", "remove_solution", "remove_team_member",

@@ -12,7 +12,7 @@ from model.services.context import Ctx
 from model.store import delivery as outbox
 
 __all__ = ["DeliveryReport", "NotConfigured", "SmtpConfig", "deliver", "load_smtp_config", "outbox_size",
-           "waiting"]
+           "status", "waiting"]
 
 
 def deliver(ctx: Ctx, config: SmtpConfig, *, digest: bool = False, limit: int | None = None) -> DeliveryReport:
@@ -34,3 +34,14 @@ def outbox_size(ctx: Ctx) -> int:
     """Every message ever queued; a sweep's notifications are the difference before and after it."""
     with ctx.store.read() as session:
         return outbox.outbox_size(session)
+
+
+def status(ctx: Ctx, limit: int = 200) -> list[outbox.Unsent]:
+    """What has not gone out (waiting, retrying, given up), each with its last error: admins only,
+    since subjects and addresses name deals of every location (R1.4)."""
+    from model.domain.errors import AccessDenied
+
+    if not ctx.user.is_admin:
+        raise AccessDenied("only a referral admin can see the outbox (R1.4)")
+    with ctx.store.read() as session:
+        return outbox.unsent(session, notify.MAX_ATTEMPTS, limit)

@@ -13,11 +13,12 @@ import os
 from model.clock import Clock, clock_from_env
 from model.services.context import Ctx
 from model.shared_setup import (  # noqa: F401  (re-exported: `cosell init --shared`)
-    SetupError, SharedSetup, check_modes, crontab_lines, prepare_shared,
+    TRUST_NOTE, PostgresSetup, SetupError, SharedSetup, check_modes, crontab_lines, prepare_postgres, prepare_shared,
 )
 
-__all__ = ["Ctx", "SetupError", "SharedSetup", "check_modes", "context_for", "crontab_lines", "is_team_database",
-           "mark_initialised", "open_context", "open_store", "prepare_shared"]
+__all__ = ["Ctx", "PostgresSetup", "SetupError", "SharedSetup", "TRUST_NOTE", "check_modes", "context_for",
+           "crontab_lines", "is_team_database", "mark_initialised", "open_context", "open_store", "prepare_postgres",
+           "prepare_shared"]
 
 
 def open_store(database: str | os.PathLike | None = None, *, create: bool = True):
@@ -28,10 +29,31 @@ def open_store(database: str | os.PathLike | None = None, *, create: bool = True
 
 
 def context_for(store, clock: Clock | None = None) -> Ctx:
-    """A service context on an open store, acting as the OS login of this process."""
+    """A service context on an open store, acting as the OS login of this process.
+
+    On a PostgreSQL database in the enforced mode (``cosell init --shared --postgres``) the
+    connection's role is the login (peer authentication), so that, not the process, says who
+    acts, and nobody becomes anyone's admin by being first: the setup made the admin.
+    """
     from model.identity import resolve_user
 
-    return Ctx(store=store, clock=clock or clock_from_env(), user=resolve_user(store))
+    user = _database_user(store) if store.is_postgres else None
+    return Ctx(store=store, clock=clock or clock_from_env(), user=user or resolve_user(store))
+
+
+def _database_user(store):
+    from model.identity import not_a_user
+    from model.store import rls
+    from model.store import users as user_rows
+
+    with store.read() as session:
+        if not rls.is_enforced(session):
+            return None
+        login = rls.current_login(session)
+        found = user_rows.find_user(session, login)
+        if found is None:
+            raise not_a_user(login, user_rows.admin_logins(session))
+        return found
 
 
 def open_context(database: str | os.PathLike | None = None, *, clock: Clock | None = None,

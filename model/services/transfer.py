@@ -57,7 +57,7 @@ def refuse(problems: list[str]) -> ImportRejected:
 
 
 def import_referrals(ctx: Ctx, data: bytes | str, *, location: str | None = None,
-                     source: str = "file") -> ImportReport:
+                     source: str = "file", on_written=None) -> ImportReport:
     """Import a referral file (bytes or text); R1.1: referral admins only. All or nothing.
 
     ``location`` (``--location``) overrides the location of records that carry one by
@@ -71,7 +71,9 @@ def import_referrals(ctx: Ctx, data: bytes | str, *, location: str | None = None
         data = data.encode("utf-8")
     from model.services.transfer_parallel import import_in_parallel
 
-    report = import_in_parallel(ctx, data, location=location, source=source)
+    # ``on_written(session)`` runs inside the import's transaction after its writes (a sync pull
+    # records what Partner Center confirmed in the same transaction); it needs the one-core path.
+    report = None if on_written else import_in_parallel(ctx, data, location=location, source=source)
     if report is not None:
         return report
     now, actor, reason = ctx.now(), ctx.user.login, f"imported from {source}"
@@ -93,6 +95,8 @@ def import_referrals(ctx: Ctx, data: bytes | str, *, location: str | None = None
             queued += write_updates(session, plan, now, actor)
             write_learned_events(session, mapped.learned, now, source)
             notified = bulk.queue_messages(session, queued)
+            if on_written is not None:
+                on_written(session)
     return report_of(plan, len(plan.new), notified)
 
 

@@ -4,6 +4,9 @@ The acting admin's role is re-read inside each transaction, so an admin
 demoted a second ago cannot still add users from an open session; the last
 admin cannot be removed or demoted, or nobody could manage users afterwards.
 Who is acting at all (the OS login, the first admin) is ``model.identity``.
+On PostgreSQL in the enforced mode adding a user also creates the login's own
+database role, and removing one takes it away, in the same transaction
+(``model.store.rls``).
 """
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from model.domain.enums import Role
 from model.domain.errors import AccessDenied, NotFound, RuleViolation, Violation
 from model.domain.schemas import User
 from model.services.context import Ctx
+from model.store import rls
 from model.store import users as rows
 from model.users import user_violations
 
@@ -57,7 +61,9 @@ def add_user(ctx: Ctx, login: str, *, display_name: str = "", email: str = "", p
             out.append(Violation("R1.3", f"another user already has the e-mail {user.email!r}", "email"))
         if out:
             raise RuleViolation(out, "add the user")
-        return rows.insert_user(session, user)
+        added = rows.insert_user(session, user)
+        _give_database_role(session, user.login)
+        return added
 
 
 def set_user(ctx: Ctx, login: str, **changes) -> User:
@@ -93,4 +99,16 @@ def remove_user(ctx: Ctx, login: str) -> User:
             raise RuleViolation(Violation("R1.1", f"{login} is the only admin; make someone else admin first"),
                                 "remove the user")
         rows.delete_user(session, login)
+        if rls.is_enforced(session):
+            rls.remove_login(session, login)  # in the same transaction: both or neither
     return gone
+
+
+def _give_database_role(session, login: str) -> None:
+    """Enforced PostgreSQL mode: the login's own role (peer authentication), created with its users row."""
+    if not rls.is_enforced(session):
+        return
+    try:
+        rls.add_login(session, login)
+    except rls.AccessSetupError as exc:
+        raise RuleViolation(Violation("R1.1", str(exc), "login"), "add the user") from None

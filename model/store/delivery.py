@@ -74,3 +74,25 @@ def settle(session, ids: list[int], token: str, *, sent_at: datetime | None = No
         values["attempts"] = OutboxRecord.attempts - 1
     session.execute(update(OutboxRecord)
                     .where(OutboxRecord.id.in_(ids), OutboxRecord.claimed_by == token).values(**values))
+
+
+@dataclass(frozen=True)
+class Unsent:
+    """A message not delivered yet, or given up: what ``cosell notify --status`` lists."""
+
+    id: int
+    created_at: datetime
+    recipient: str
+    subject: str
+    attempts: int
+    last_error: str | None
+    given_up: bool
+
+
+def unsent(session, max_attempts: int, limit: int = 200) -> list[Unsent]:
+    """Messages not sent (waiting, retrying or given up), oldest first, with their last error."""
+    rows = session.scalars(select(OutboxRecord).where(OutboxRecord.sent_at.is_(None))
+                           .order_by(OutboxRecord.id).limit(limit))
+    return [Unsent(r.id, r.created_at, r.recipient, r.subject, r.attempts, r.last_error,
+                   r.attempts >= max_attempts) for r in rows]
+

@@ -32,6 +32,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
+from model.store import faults
+from model.store.faults import DatabaseUnavailable
 from model.store.tables import SCHEMA_VERSION, Base, ChangeCounter, Meta
 
 BUSY_TIMEOUT_MS = 10_000
@@ -76,11 +78,17 @@ class Store:
             path = url.split("sqlite:///", 1)[-1].split("?", 1)[0]
             if path and path != ":memory:":
                 self.sqlite_path = Path(path)
-                self.is_shared = prepare_sqlite_file(self.sqlite_path)
+                faults.check_sqlite_path(self.sqlite_path)
+                try:
+                    self.is_shared = prepare_sqlite_file(self.sqlite_path)
+                except OSError as exc:
+                    raise DatabaseUnavailable(f"database {path}: cannot create its directory "
+                                              f"({exc.strerror or exc})") from None
             self.engine: Engine = create_engine(
                 url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
             )
             event.listen(self.engine, "connect", _sqlite_on_connect)
+            event.listen(self.engine, "connect", self._remember_file)
             if self.is_shared:
                 event.listen(self.engine, "connect", self._keep_group_writable)
             # Take over transaction start so writes can say BEGIN IMMEDIATE.
@@ -96,10 +104,25 @@ class Store:
         event.listen(self._write_sessions, "after_flush", _mark_wrote)
         event.listen(self._write_sessions, "do_orm_execute", _mark_dml)
 
+    @property
+    def name(self) -> str:
+        """The database as messages name it: the file, or the URL without its password."""
+        return faults.where(self.url, self.sqlite_path)
+
     # -- transactions -----------------------------------------------------
     @contextmanager
+    def faults_explained(self) -> Iterator[None]:
+        """A damaged, read-only, full or unreachable database becomes one ``DatabaseUnavailable`` line."""
+        try:
+            yield
+        except Exception as exc:
+            if faults.is_database_fault(exc):
+                raise faults.translate(exc, self.name) from None
+            raise
+
+    @contextmanager
     def read(self) -> Iterator[Session]:
-        with self._sessions() as session:
+        with self.faults_explained(), self._sessions() as session:
             yield session
 
     @contextmanager
@@ -108,16 +131,30 @@ class Store:
 
         Waits for a busy SQLite file (busy timeout, then retries) instead of failing.
         """
-        session = self._begin_write()
-        try:
-            yield session
-            _bump_change_counter(session)
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        with self.faults_explained():
+            session = self._begin_write()
+            try:
+                yield session
+                _bump_change_counter(session)
+                self._still_the_same_file(session)
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
+
+    def _remember_file(self, _dbapi_conn, record) -> None:
+        """Which file this connection opened (see ``model.store.faults.same_database``)."""
+        record.info["cosell_file"] = faults.file_identity(self.sqlite_path) if self.sqlite_path else None
+
+    def _still_the_same_file(self, session: Session) -> None:
+        """Just before a commit: the file at the path is the one written (not deleted or replaced)."""
+        if self.sqlite_path is None:
+            return
+        opened = session.connection().connection.info.get("cosell_file")
+        our_id = session.execute(select(Meta.value).where(Meta.key == faults.DATABASE_ID)).scalar()
+        faults.same_database(self.sqlite_path, opened, our_id)
 
     def _begin_write(self) -> Session:
         attempts = 0
@@ -144,32 +181,41 @@ class Store:
         Runs as a serialised write (BEGIN IMMEDIATE / advisory lock) so teammates starting
         cosell at the same moment on a new database do not trip over each other's DDL.
         """
-        if self.schema_version() == SCHEMA_VERSION:
-            return
-        session = self._begin_write()
-        try:
-            conn = session.connection()
-            Base.metadata.create_all(conn)
-            meta = session.get(Meta, "schema_version")
-            if meta is None:
-                session.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
-            elif int(meta.value) < SCHEMA_VERSION:
-                _migrate(conn, int(meta.value))
-                meta.value = str(SCHEMA_VERSION)
-            if session.get(ChangeCounter, 1) is None:
-                session.add(ChangeCounter(id=1, counter=0))
-            session.commit()
-        except BaseException:
-            session.rollback()
-            raise
-        finally:
-            session.close()
+        with self.faults_explained():
+            if self.schema_version() == SCHEMA_VERSION and self._has_database_id():
+                return
+            session = self._begin_write()
+            try:
+                conn = session.connection()
+                Base.metadata.create_all(conn)
+                meta = session.get(Meta, "schema_version")
+                if meta is None:
+                    session.add(Meta(key="schema_version", value=str(SCHEMA_VERSION)))
+                elif int(meta.value) < SCHEMA_VERSION:
+                    _migrate(conn, int(meta.value))
+                    meta.value = str(SCHEMA_VERSION)
+                if session.get(Meta, faults.DATABASE_ID) is None:
+                    session.add(Meta(key=faults.DATABASE_ID, value=faults.new_database_id()))
+                if session.get(ChangeCounter, 1) is None:
+                    session.add(ChangeCounter(id=1, counter=0))
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            finally:
+                session.close()
+
+    def _has_database_id(self) -> bool:
+        with self.engine.connect() as conn:
+            found = conn.execute(select(Meta.value).where(Meta.key == faults.DATABASE_ID)).scalar()
+            conn.rollback()
+        return found is not None
 
     def schema_version(self) -> int | None:
         """The schema's version, or None on a database cosell has not set up yet."""
         from sqlalchemy import inspect
 
-        with self.engine.connect() as conn:
+        with self.faults_explained(), self.engine.connect() as conn:
             if not inspect(conn).has_table(Meta.__tablename__):
                 return None
             value = conn.execute(select(Meta.value).where(Meta.key == "schema_version")).scalar()
@@ -178,7 +224,7 @@ class Store:
 
     def change_counter(self) -> int:
         """A number that grows with every committed write, by anyone, in any process."""
-        with self.engine.connect() as conn:
+        with self.faults_explained(), self.engine.connect() as conn:
             return conn.execute(select(ChangeCounter.counter).where(ChangeCounter.id == 1)).scalar() or 0
 
     def dispose(self) -> None:

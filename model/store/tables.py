@@ -16,7 +16,8 @@ from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
 #: 2: ``deals.mpn_id`` and ``deals.pc_extra`` (Partner Center's location id, and the referral fields
 #: cosell does not model, kept for a lossless export), and the ``locations`` table.
-SCHEMA_VERSION = 2
+#: 3: the Partner Center sync's ``sync_state`` and ``sync_cursor`` (``model.store.sync_tables``).
+SCHEMA_VERSION = 3
 
 
 class UTCDateTime(TypeDecorator):
@@ -285,3 +286,6 @@ class ChangeCounter(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     counter: Mapped[int] = mapped_column(Integer, default=0)
+
+
+from model.store import sync_tables  # noqa: E402,F401  (schema 3: the Partner Center sync's tables)

@@ -18,7 +18,6 @@ from pathlib import Path
 from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.message import Message
 from textual.screen import Screen
@@ -33,6 +32,7 @@ from model.domain.stages import Stage
 from model.domain.listing import DealQuery, TabSummary
 from tui.deal_actions import verdict
 from tui.deal_keys import OffersDealActions
+from tui.screens.dashboard_keys import DASHBOARD_BINDINGS
 from tui.marked_actions import BULK
 from tui.service_call import in_thread
 from tui.text import literal, markup_safe
@@ -46,9 +46,6 @@ FILTER_DEBOUNCE = 0.08                   # seconds of quiet typing before the qu
 TAB_ORDER = (Tab.INBOUND, Tab.OUTBOUND, Tab.FAVORITES, Tab.CLOSED)
 _STAGES = (None, *Stage)
 _KINDS = (None, *DealKind)
-_TABS = Binding.Group("Tabs", compact=True)
-_ACT = Binding.Group("Act", compact=True)
-_QUICK = Binding.Group("Quick", compact=True)
 
 
 
@@ -56,45 +53,7 @@ class DashboardScreen(OffersDealActions, Screen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     AUTO_FOCUS = "DealTable"
 
-    BINDINGS = [
-        Binding("1", "show_tab('inbound')", "Inbound", id="tab.inbound", group=_TABS,
-                tooltip="Deals sent to you (R3.1)"),
-        Binding("2", "show_tab('outbound')", "Outbound", id="tab.outbound", group=_TABS,
-                tooltip="Deals you created (R3.2)"),
-        Binding("3", "show_tab('favorites')", "Favorites", id="tab.favorites", group=_TABS,
-                tooltip="Deals with a heart (R3.3)"),
-        Binding("4", "show_tab('closed')", "Closed", id="tab.closed", group=_TABS,
-                tooltip="Won, lost, declined, expired and error-closed deals (R8.14)"),
-        Binding("enter", "open_deal", "Open", id="deal.open", tooltip="Open the deal: every field and its history"),
-        # Priority: runs as the key arrives, so keys typed in the same burst (`/north` pasted, or
-        # batched over SSH) already find the filter box focused instead of firing n, r, t...
-        Binding("slash", "filter", "Filter", id="view.filter", priority=True,
-                tooltip="Filter as you type over deal name, customer, CRM ID and notes"),
-        Binding("e", "toggle_expiring", "Expiring", id="view.expiring", group=_QUICK,
-                tooltip="Only received inbound deals expiring within 72 hours"),
-        Binding("g", "cycle_stage", "Stage", id="view.stage", group=_QUICK, tooltip="Quick filter: cycle through the stages"),
-        Binding("t", "cycle_kind", "Kind", id="view.kind", group=_QUICK,
-                tooltip="Quick filter: IP co-sell, services co-sell, solution assessment"),
-        Binding("c", "choose_columns", "Columns", id="view.columns", tooltip="Choose the grid's columns (R11.3)"),
-        Binding("f", "deal_action('favorite')", "♥", id="deal.favorite",
-                tooltip="Toggle the heart (every marked deal if some are marked)"),
-        Binding("a", "deal_action('accept')", "Accept", id="deal.accept", group=_ACT,
-                tooltip="Accept the received deal (R8.3)"),
-        Binding("d", "deal_action('decline')", "Decline", id="deal.decline", group=_ACT,
-                tooltip="Decline with a reason (R8.4); every marked deal if some are marked"),
-        Binding("greater_than_sign", "deal_action('stage')", "Next stage", id="deal.next_stage", group=_ACT,
-                tooltip="Mark the next sales stage (R8.7)"),
-        Binding("w", "deal_action('won')", "Won", id="deal.won", group=_ACT,
-                tooltip="Mark won: only after every earlier stage (R8.9)"),
-        Binding("l", "deal_action('lost')", "Lost", id="deal.lost", group=_ACT,
-                tooltip="Mark lost with a reason (R8.11); every marked deal if some are marked"),
-        Binding("x", "deal_action('error')", "Close as error", id="deal.error", group=_ACT,
-                tooltip="Close as error, a reason optional (R8.13); every marked deal if some are marked"),
-        Binding("r", "deal_action('register')", "Register", id="deal.register", group=_ACT,
-                tooltip="Register a won deal (R10)"),
-        Binding("n", "new_deal", "New", id="deal.new", tooltip="Create a deal (new-deal wizard)"),
-        Binding("escape", "back_out", "Clear", id="view.clear", tooltip="Clear the filter, quick filters and marks"),
-    ]
+    BINDINGS = DASHBOARD_BINDINGS
 
     class _Summary(Message):
         def __init__(self, generation: int, tab: Tab, summary: TabSummary, counts: dict[Tab, int],

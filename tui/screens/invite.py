@@ -4,278 +4,34 @@ Microsoft (R2.3, R7.3, R4.10), and upgrade a private deal (R7.5).
 ``InvitePartnerDialog`` serves both the wizard (given a draft: it checks the
 invitation with the model and dismisses with the ``Invitation``) and the deal
 detail (given a deal: it calls ``svc.invite_partner`` and dismisses with the
-updated ``Deal``). The Microsoft and upgrade dialogs act on a saved deal.
-Every refusal is the model's, shown beside its field. A deal changed by
-someone else meanwhile opens the one conflict dialog (``tui.service_call``):
-Re-apply saves on the current version, Reload shows the current deal under
-the dialog, still filled in; nothing typed is lost either way.
+updated ``Deal``). The partner is picked from the co-sell partner catalogue,
+never typed (R7.4). The Microsoft and upgrade dialogs (``microsoft_dialogs``)
+act on a saved deal. Every refusal is the model's, shown beside its field; a
+deal changed by someone else meanwhile opens the one conflict dialog
+(``tui.service_call``); nothing typed is lost.
 """
 from __future__ import annotations
-
-from typing import Callable
 
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.screen import ModalScreen
-from textual.widgets import (
-    Button, Checkbox, Footer, Input, OptionList, RadioButton, RadioSet, Select, SelectionList, Static, TextArea,
-)
+from textual.widgets import Input, OptionList, Select, SelectionList, Static, TextArea
 from textual.widgets.option_list import Option
 
 from model import services as svc
-from model.domain.enums import HelpType, SaleType
-from model.domain.errors import CosellError, RuleViolation, Violation
+from model.domain.enums import HelpType
+from model.domain.errors import Violation
 from model.domain.rules.deal_fields import invitation_violations
 from model.domain.rules.fx import known_currencies
-from model.domain.rules.lifecycle import Action, available_actions
-from model.domain.schemas import CustomerContact, Deal, DealDraft, Invitation, Partner
-from tui.screens.new_deal.base import ChoiceSet, FieldError, SearchInput, parse_date, parse_money, row, show_in
-from tui.service_call import Cancelled, Reloaded, in_thread, save_checked
+from model.domain.rules.lifecycle import Action
+from model.domain.schemas import Deal, DealDraft, Invitation, Partner
+from tui.screens.collab_dialog import HELP_CHOICES, CosellDialog
+from tui.screens.microsoft_dialogs import InviteMicrosoftDialog, UpgradeDialog
+from tui.screens.new_deal.base import FieldError, SearchInput, parse_date, parse_money, row
+from tui.service_call import in_thread
 from tui.text import literal
 
-HELP_CHOICES = [(h.label, h) for h in HelpType if h is not HelpType.NONE]
 _INVITATION_FIELD = r"^invitations\[\d+\]\."
-
-DIALOG_CSS = """
-CosellDialog { align: center middle; background: $background 60%; }
-CosellDialog > #dialog { width: 100%; height: 100%; max-width: 110; max-height: 40; border: round $primary;
-    background: $surface; padding: 0 1; }
-CosellDialog #dialog-title { text-style: bold; height: auto; }
-CosellDialog #dialog-body { height: 1fr; }
-CosellDialog .form-row { height: auto; }
-CosellDialog .form-label { width: 18; color: $text-muted; }
-CosellDialog .form-row Input { width: 1fr; }
-CosellDialog .form-row Select { width: 14; margin-left: 1; }
-CosellDialog .form-row Select#help-type { width: 1fr; margin-left: 0; }
-CosellDialog .section-title { margin-top: 1; text-style: bold; }
-CosellDialog .hint { color: $text-muted; }
-CosellDialog TextArea { height: 3; }
-CosellDialog OptionList { height: auto; max-height: 6; }
-CosellDialog SelectionList { height: auto; max-height: 6; }
-CosellDialog RadioSet { width: 100%; }
-CosellDialog #dialog-buttons { height: 1; margin-top: 1; }
-CosellDialog #dialog-buttons Button { margin-right: 2; }
-CosellDialog .field-error { display: none; color: $error; height: auto; padding-left: 18; }
-CosellDialog .field-error.-shown { display: block; }
-CosellDialog #err-step { padding-left: 0; margin-top: 1; }
-"""
-
-
-class CosellDialog(ModalScreen):
-    """Shared frame: a title, a scrolling body, Save/Cancel, and the model's refusals beside fields."""
-
-    DEFAULT_CSS = DIALOG_CSS
-    BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "submit", "Save"),
-                Binding("q", "ignore", show=False)]  # not the app's quit: esc closes the dialog
-    TITLE = ""
-    SUBMIT = "Save"
-    strip = ""
-
-    def __init__(self, deal: Deal | None = None):
-        super().__init__(classes="cosell-dialog")
-        self.deal = deal
-        self.busy = False
-
-    def compose(self) -> ComposeResult:
-        with Vertical(id="dialog"):
-            yield Static(self.heading(), id="dialog-title")
-            with VerticalScroll(id="dialog-body"):
-                yield from self.fields()
-                yield FieldError("", id="err-step")
-            with Horizontal(id="dialog-buttons"):
-                yield Button(f"{self.SUBMIT} (ctrl+s)", id="submit", variant="primary", compact=True)
-                yield Button("Cancel (esc)", id="cancel", compact=True)
-        yield Footer()
-
-    def heading(self) -> Text:
-        text = Text(self.TITLE, style="bold")
-        if self.deal is not None:
-            text.append(" · ")
-            text.append_text(literal(self.deal.name))
-        return text
-
-    def fields(self) -> ComposeResult:  # pragma: no cover - every dialog overrides
-        yield from ()
-
-    def show_problems(self, violations: list[Violation]) -> None:
-        shown = show_in(self, violations, self.strip)
-        if shown:
-            self.query_one("#dialog-body", VerticalScroll).scroll_to_widget(shown[0])
-
-    def action_ignore(self) -> None:
-        """Keys the dialog swallows on purpose."""
-
-    @on(Button.Pressed, "#cancel")
-    def action_cancel(self) -> None:
-        self.dismiss(None)
-
-    @on(Button.Pressed, "#submit")
-    def _submit_button(self) -> None:
-        self.action_submit()
-
-    def action_submit(self) -> None:  # pragma: no cover - every dialog overrides
-        raise NotImplementedError
-
-    # -- running a service call off the UI thread ------------------------------------------
-    ACTION: Action | None = None  # what the dialog does to a saved deal (asked again before a re-apply)
-
-    def your_change(self) -> list[tuple[str, object]]:
-        """What the conflict dialog shows as the user's change (nothing typed is lost either way)."""
-        return []
-
-    def call_service(self, call: Callable[[int], Deal]) -> None:
-        """Run ``call(version)`` off the UI thread; dismiss with the updated deal, or show why not."""
-        if self.busy or self.deal is None:
-            return
-        self.busy = True
-        self.run_worker(self._save(call), group="dialog-service")
-
-    async def _save(self, call: Callable[[int], Deal]) -> None:
-        ctx = self.app.ctx
-        try:
-            result = await save_checked(self, call, self.deal, your_change=self.your_change(),
-                                        recheck=lambda fresh: available_actions(fresh, ctx.user,
-                                                                                ctx.clock.now())[self.ACTION])
-        except Reloaded as reloaded:
-            self._reloaded(reloaded.deal)
-        except Cancelled:
-            pass
-        except RuleViolation as exc:
-            self._refused(exc.violations)
-        except CosellError as exc:
-            self._refused([Violation("", str(exc))])
-        else:
-            self.dismiss(result)
-        finally:
-            self.busy = False
-
-    def _refused(self, violations: list[Violation]) -> None:
-        self.show_problems(violations)
-        self.app.bell()
-
-    def _reloaded(self, fresh: Deal) -> None:
-        """Their version is under the dialog now; what the user typed stays for a second ctrl+s."""
-        self.deal = fresh
-        self.query_one("#dialog-title", Static).update(self.heading())
-        self.show_problems([Violation("", "the deal was reloaded with the other change; check and press ctrl+s "
-                                          "to apply yours to the current version")])
-
-
-class MicrosoftHelpForm(Vertical):
-    """What Microsoft needs when asked for help: the help type, notes saying what help (R7.3), a customer
-    contact and the customer's consent to share it (R4.10)."""
-
-    DEFAULT_CSS = "MicrosoftHelpForm { height: auto; }"
-
-    def __init__(self, deal: Deal | None):
-        super().__init__(id="help-form")
-        self.deal = deal
-
-    def compose(self) -> ComposeResult:
-        contact = self.deal.customer.contacts[0] if self.deal and self.deal.customer.contacts else CustomerContact()
-        yield from row("Help needed", Select(HELP_CHOICES, prompt="What help do you need from Microsoft?",
-                                             id="help-type", compact=True), key="help_type")
-        yield Static("Notes: say what help you want; Microsoft has 14 days to decide, and asking does not "
-                     "guarantee a seller joins (R7.3).", classes="hint")
-        yield TextArea(id="help-notes", compact=True, tab_behavior="focus",
-                       placeholder="the help you want from Microsoft")
-        yield FieldError("notes")
-        yield Static("Customer contact for Microsoft (required, R4.10)", classes="section-title")
-        yield from row("Contact name", Input(contact.name, id="contact-name", compact=True, max_length=200))
-        yield from row("Phone", Input(contact.phone, id="contact-phone", compact=True, max_length=64),
-                       key="customer.contact.phone")
-        yield from row("Email", Input(contact.email, id="contact-email", compact=True, max_length=200),
-                       key="customer.contact.email")
-        yield FieldError("customer.contacts")
-        yield Checkbox("I have the customer's consent to share these details with Microsoft", id="consent",
-                       value=bool(self.deal and self.deal.customer.consent_to_share), compact=True)
-        yield FieldError("customer.consent_to_share")
-
-    def values(self) -> tuple[HelpType, str, CustomerContact | None, bool]:
-        help_type = self.query_one("#help-type", Select).value
-        help_type = help_type if isinstance(help_type, HelpType) else HelpType.NONE
-        name, phone, email = (self.query_one(f"#contact-{f}", Input).value.strip() for f in ("name", "phone", "email"))
-        contact = CustomerContact(name=name, phone=phone, email=email) if (name or phone or email) else None
-        return help_type, self.query_one("#help-notes", TextArea).text.strip(), contact, \
-            self.query_one("#consent", Checkbox).value
-
-    def summary(self) -> list[tuple[str, object]]:
-        help_type, notes, contact, consent = self.values()
-        return [("Help needed", help_type.label if help_type is not HelpType.NONE else ""), ("Notes", notes),
-                ("Customer contact", ", ".join(p for p in (contact.name, contact.phone, contact.email) if p)
-                 if contact else ""), ("Consent to share", "yes" if consent else "no")]
-
-
-class InviteMicrosoftDialog(CosellDialog):
-    """R2.3 / R7.3: ask Microsoft for help on an open deal; it becomes co-sell."""
-
-    TITLE = "Invite Microsoft"
-    SUBMIT = "Invite Microsoft"
-    ACTION = Action.INVITE_MICROSOFT
-
-    def fields(self) -> ComposeResult:
-        yield MicrosoftHelpForm(self.deal)
-
-    def on_mount(self) -> None:
-        self.query_one("#help-type", Select).focus()
-
-    def your_change(self) -> list[tuple[str, object]]:
-        return self.query_one(MicrosoftHelpForm).summary()
-
-    def action_submit(self) -> None:
-        help_type, notes, contact, consent = self.query_one(MicrosoftHelpForm).values()
-        ctx, deal_id = self.app.ctx, self.deal.id
-        self.call_service(lambda version: svc.invite_microsoft(ctx, deal_id, help_type, notes=notes, contact=contact,
-                                                               consent=consent, version=version))
-
-
-class UpgradeDialog(CosellDialog):
-    """R7.5: a private deal becomes partner-led (Microsoft sellers see it) or co-sell (ask for help)."""
-
-    DEFAULT_CSS = "UpgradeDialog.-partner-led #help-form { display: none; }"
-
-    TITLE = "Upgrade private deal"
-    SUBMIT = "Upgrade"
-    ACTION = Action.UPGRADE
-    TARGETS = (SaleType.PARTNER_LED, SaleType.CO_SELL)
-
-    def fields(self) -> ComposeResult:
-        yield Static("A private deal is shared with nobody. Upgrade it:", classes="hint")
-        with ChoiceSet(id="upgrade-to", compact=True):
-            yield RadioButton("Partner-led: Microsoft sellers can see the deal (R7.2)", value=True, id="to-partner-led")
-            yield RadioButton("Co-sell: ask Microsoft for help (R7.3)", id="to-co-sell")
-        yield FieldError("to")
-        yield MicrosoftHelpForm(self.deal)
-
-    def on_mount(self) -> None:
-        self.set_class(True, "-partner-led")
-        self.query_one("#upgrade-to", RadioSet).focus()
-
-    def target(self) -> SaleType:
-        index = self.query_one("#upgrade-to", RadioSet).pressed_index
-        return self.TARGETS[index] if index >= 0 else SaleType.PARTNER_LED
-
-    @on(RadioSet.Changed, "#upgrade-to")
-    def _target_changed(self) -> None:
-        self.set_class(self.target() is SaleType.PARTNER_LED, "-partner-led")
-
-    def your_change(self) -> list[tuple[str, object]]:
-        to = self.target()
-        mine: list[tuple[str, object]] = [("Upgrade to", to.label)]
-        return mine if to is SaleType.PARTNER_LED else mine + self.query_one(MicrosoftHelpForm).summary()
-
-    def action_submit(self) -> None:
-        to = self.target()
-        ctx, deal_id = self.app.ctx, self.deal.id
-        if to is SaleType.PARTNER_LED:
-            self.call_service(lambda version: svc.upgrade(ctx, deal_id, to, version=version))
-            return
-        help_type, notes, contact, consent = self.query_one(MicrosoftHelpForm).values()
-        self.call_service(lambda version: svc.upgrade(ctx, deal_id, to, help_type=help_type, notes=notes,
-                                                      contact=contact, consent=consent, version=version))
 
 
 class InvitePartnerDialog(CosellDialog):

@@ -53,7 +53,7 @@ class DealTable(ScrollView, can_focus=True, inherit_bindings=False):
         Binding("left", "column(-1)", "Column left", show=False, id="nav.column_left"),
         Binding("right", "column(1)", "Column right", show=False, id="nav.column_right"),
         Binding("space", "toggle_mark", "Mark", id="deal.mark",
-                tooltip="Mark or unmark the deal; f and d then act on every marked deal"),
+                tooltip="Mark or unmark the deal; f, d, l and x then act on every marked deal"),
         Binding("s", "cycle_sort", "Sort", id="view.sort",
                 tooltip="Sort by the focused column (←/→ pick it): ascending, descending, default"),
     ]

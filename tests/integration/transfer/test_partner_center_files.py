@@ -87,6 +87,23 @@ def test_microsofts_create_a_referral_example_creates_an_outbound_deal(pc):
     assert deal.location == "Default location"  # nothing says where; an admin renames it (cosell locations)
 
 
+def test_the_create_example_saved_as_it_is_one_object_not_a_list_imports_too(pc):
+    # The example is a POST body: a user saves it to a file as it is, a single referral object.
+    report = _import(pc, pc_create_request())
+    assert report.created == 1
+    (deal,) = all_deals(pc).values()
+    assert deal.name == "Test Cosell Invite_20" and deal.tab is Tab.OUTBOUND
+    # "type": "Shared" is the API's shared referral: Microsoft sellers see it (R7.2, spec §2.4).
+    assert deal.share_with_microsoft and deal.sale_type.value == "partner_led"
+
+
+def test_an_object_that_is_neither_a_referral_nor_an_envelope_is_refused(pc):
+    before = dump(pc.store)
+    with pytest.raises(ImportRejected, match="a JSON list, or an object"):
+        _import(pc, {"hello": "world"})
+    assert dump(pc.store) == before
+
+
 def test_a_create_request_goes_to_the_files_one_location(pc):
     doc = pc_list_file()
     doc["value"].append(pc_create_request())

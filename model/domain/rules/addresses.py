@@ -1,0 +1,40 @@
+"""E-mail addresses, checked where they enter (users, deal teams, imports): pure, no network.
+
+An address becomes an SMTP envelope recipient and a ``To:`` header, so a CR/LF, a control
+character or a second address smuggled into one field must never get that far; a well-kept
+parser (``email-validator``) decides, not a hand-made pattern. Deliverability (DNS) is not
+checked: cosell runs on boxes without outside DNS, and Partner Center's addresses are its own.
+"""
+from __future__ import annotations
+
+from email_validator import EmailNotValidError, validate_email
+
+
+def address_problem(text: str | None) -> str | None:
+    """Why ``text`` is not one e-mail address, in words; None when it is one."""
+    value = text or ""
+    if not value.strip():
+        return "an e-mail address is required"
+    if any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in value):
+        return f"{value!r} is not an e-mail address: it contains a line break or control character"
+    try:
+        _validated(value)
+    except EmailNotValidError as exc:
+        return f"{value!r} is not an e-mail address: {exc}"
+    return None
+
+
+def _validated(value: str):
+    address = value.strip()
+    local, at, domain = address.rpartition("@")
+    # A box's own users (``login@localhost``, what a first admin starts with) are mail to this
+    # machine; the library refuses the special-use name, so its local part is checked alone.
+    probe = f"{local}@localhost.example" if at and domain.lower() == "localhost" else address
+    return validate_email(probe, check_deliverability=False, allow_smtputf8=True, test_environment=True,
+                          globally_deliverable=False, allow_display_name=False)
+
+
+def is_address(text: str | None) -> bool:
+    return address_problem(text) is None
+
+
