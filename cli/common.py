@@ -84,11 +84,11 @@ def to_jsonable(value):
 
 
 def print_json(value) -> None:
-    """JSON for scripts: every string cleaned like every other face (no raw C1 controls, 8-bit
-    OSC/CSI or bidi controls), so piping it to a terminal is as safe as ``list``."""
-    from model.domain.text import clean_data
+    """JSON for scripts: the data exactly, but no raw C1 control (8-bit OSC/CSI), bidi control or
+    lone surrogate reaches the terminal: those are written as ``\\uXXXX`` (``text.json_safe``)."""
+    from model.domain.text import json_safe
 
-    json.dump(clean_data(to_jsonable(value)), sys.stdout, indent=2, ensure_ascii=False)
+    sys.stdout.write(json_safe(json.dumps(to_jsonable(value), indent=2, ensure_ascii=False)))
     sys.stdout.write("\n")
 
 

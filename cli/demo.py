@@ -22,19 +22,16 @@ def _count(value: str) -> int:
 
 
 def _demo(args) -> int:
-    from data.demo import populate
+    from data.demo import build
     from model.clock import clock_from_env
-    from model.services.setup import open_store
 
-    store = open_store(getattr(args, "db", None))
+    now = clock_from_env().now()
     started = time.perf_counter()
-    try:
-        summary = populate(store, deals=args.deals, accounts=args.accounts, seed=args.seed,
-                           now=clock_from_env().now())
-    finally:
-        store.dispose()
+    # A new file is built under a temporary name and moved into place when complete (data.demo.build).
+    summary, url = build(getattr(args, "db", None), deals=args.deals, accounts=args.accounts, seed=args.seed,
+                         now=now)
     took = time.perf_counter() - started
-    print(f"demo data in {common.safe(store.url)} ({took:.1f} s): {summary.deals} deals "
+    print(f"demo data in {common.safe(url)} ({took:.1f} s): {summary.deals} deals "
           f"({summary.inbound} inbound, {summary.outbound} outbound, {summary.closed} closed, "
           f"{summary.favorites} favorites), {summary.accounts} accounts, {summary.solutions} solutions, "
           f"{summary.partners} partners, {summary.users} users (admin: {common.safe(summary.admin)})")

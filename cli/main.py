@@ -13,7 +13,7 @@ from cli import common
 
 COMMAND_MODULES = (
     "cli.deals", "cli.oncall", "cli.transfer", "cli.accounts", "cli.demo", "cli.users", "cli.notify", "cli.init",
-    "cli.create", "cli.locations",
+    "cli.create", "cli.locations", "cli.sync", "cli.login",
 )
 
 

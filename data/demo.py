@@ -114,8 +114,6 @@ def populate(store, *, deals: int = 300, accounts: int = 20_000, seed: int = 1, 
     if have:
         raise ValueError(f"the database already holds {have} deals; demo data goes into an empty "
                          "database (choose another --db)")
-    from data.accounts import write_accounts
-
     # The OS login of the real uid, as identity resolves it: never $USER/$LOGNAME, which anyone can set.
     from model.identity import os_login
 
@@ -125,39 +123,91 @@ def populate(store, *, deals: int = 300, accounts: int = 20_000, seed: int = 1, 
     blocks = range((deals + BLOCK - 1) // BLOCK)
     parallel = deals >= PARALLEL_MIN and bulk.worker_count() > 1 and ":memory:" not in store.url
     totals = {Tab.INBOUND: 0, Tab.OUTBOUND: 0, Tab.CLOSED: 0, "favorites": 0}
-    with bulk.bulk_mode():
+    # Everything goes in ONE write transaction (accounts, catalogue, users, deals): a demo killed
+    # half-way leaves the database as it was, never accounts without deals or users.
+    with bulk.bulk_mode(), store.write() as session, bulk.big_cache(session):
+        session.info["wrote"] = True
         if parallel:
             args = (store.url, seed, deals, accounts, now, admin)
             with bulk.process_pool(initializer=_init_worker, initargs=args) as pool:
                 made = pool.imap(_worker_block, blocks)
                 if accounts and deals <= OVERLAP_MAX:
-                    write_accounts(store, accounts, seed)  # while the workers make deals
+                    write_accounts(session, accounts, seed)  # while the workers make deals
                     accounts_done = True
                 else:
                     accounts_done = False
-                solutions, partners = _write_deals(store, users, made, totals)
+                solutions, partners = _write_deals(session, users, made, totals)
         else:
             accounts_done = False
             tables = bulk.tables_for_dialect(store.engine.dialect)
             made = (_encoded_block(tables, make_block(seed, b, deals, accounts, now, admin)) for b in blocks)
-            solutions, partners = _write_deals(store, users, made, totals)
+            solutions, partners = _write_deals(session, users, made, totals)
         if accounts and not accounts_done:
-            write_accounts(store, accounts, seed)
+            write_accounts(session, accounts, seed)
     return DemoSummary(deals=deals, accounts=accounts, users=len(users), solutions=solutions, partners=partners,
                        inbound=totals[Tab.INBOUND], outbound=totals[Tab.OUTBOUND], closed=totals[Tab.CLOSED],
                        favorites=totals["favorites"], admin=admin)
 
 
-def _write_deals(store, users: list[User], blocks, totals: dict) -> tuple[int, int]:
-    with store.write() as session, bulk.big_cache(session):
-        solutions, partners = cat.write_catalogue(session)
-        cat.write_users(session, [u for u in users if session.get(UserRecord, u.login) is None])
-        tables = bulk.tables_for(session)
-        for block in blocks:
-            for name in ("deals", "team", "notes", "events"):
-                tables[name].insert_encoded(session, block[name])
-            for tab, n in block["counts"].items():
-                totals[tab] += n
-            totals["favorites"] += block["favorites"]
-        session.info["wrote"] = True
+def write_accounts(session, n: int, seed: int) -> int:
+    """The generated account catalogue, in the demo's one transaction."""
+    from data.accounts import generate_accounts
+    from model.accounts.catalogue import bulk_upsert
+
+    return bulk_upsert(session, generate_accounts(n, seed), expected=n, batch=20_000)
+
+
+def _write_deals(session, users: list[User], blocks, totals: dict) -> tuple[int, int]:
+    solutions, partners = cat.write_catalogue(session)
+    cat.write_users(session, [u for u in users if session.get(UserRecord, u.login) is None])
+    tables = bulk.tables_for(session)
+    for block in blocks:
+        for name in ("deals", "team", "notes", "events"):
+            tables[name].insert_encoded(session, block[name])
+        for tab, n in block["counts"].items():
+            totals[tab] += n
+        totals["favorites"] += block["favorites"]
     return solutions, partners
+
+
+def build(database, *, deals: int = 300, accounts: int = 20_000, seed: int = 1,
+          now: datetime) -> tuple[DemoSummary, str]:
+    """``cosell demo``: ``populate`` the database named by a path or URL; returns (summary, url).
+
+    A new SQLite file is built under a temporary name next to it and moved into place only when
+    complete, so a demo killed half-way leaves no file that looks like a database (and nobody
+    opens a half-made one meanwhile). An existing database is filled in place, in the one
+    transaction ``populate`` uses, so a kill leaves it as it was.
+    """
+    import os
+    from pathlib import Path
+
+    from model.store import open_store
+    from model.store.engine import url_for
+
+    url = url_for(database)
+    path = Path(url.split("sqlite:///", 1)[1].split("?", 1)[0]) if url.startswith("sqlite:///") else None
+    if path is None or str(path) == ":memory:" or (path.exists() and path.stat().st_size > 0):
+        store = open_store(url)
+        try:
+            return populate(store, deals=deals, accounts=accounts, seed=seed, now=now), store.url
+        finally:
+            store.dispose()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.demo-{os.getpid()}.tmp")
+    siblings = ("", "-wal", "-shm", "-journal")
+    try:
+        store = open_store(tmp)
+        try:
+            summary = populate(store, deals=deals, accounts=accounts, seed=seed, now=now)
+        finally:
+            store.dispose()  # the last connection closing checkpoints and removes the -wal
+        for suffix in siblings[1:]:
+            # The target does not exist, so any -wal/-shm beside its name is an orphan that
+            # SQLite would otherwise apply to the new file.
+            Path(f"{path}{suffix}").unlink(missing_ok=True)
+        os.replace(tmp, path)
+    finally:
+        for suffix in siblings:
+            Path(f"{tmp}{suffix}").unlink(missing_ok=True)
+    return summary, url

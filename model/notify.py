@@ -79,6 +79,21 @@ class SmtpConfig:
     timeout: float = 30.0
 
 
+#: What each ``[smtp]`` key may be in the file (a table of strings, a port as a number or text).
+_SETTING_TYPES = {"host": str, "port": (int, str), "tls": (str, bool), "from": str, "username": str,
+                  "password": str, "timeout": (int, float, str)}
+_SETTING_WORDS = {"host": "a string", "port": "a whole number", "tls": '"starttls", "ssl" or "none"',
+                  "from": "a string (an e-mail address)", "username": "a string", "password": "a string",
+                  "timeout": "a number of seconds"}
+
+
+def _toml_type(value) -> str:
+    if isinstance(value, bool):
+        return "true/false"
+    return {int: "a number", float: "a number", str: "a string", list: "a list", dict: "a table"}.get(
+        type(value), type(value).__name__)
+
+
 def load_smtp_config(env: dict[str, str] | None = None) -> SmtpConfig:
     """The file's ``[smtp]`` table, then ``COSELL_SMTP_HOST|PORT|TLS|FROM|USERNAME|PASSWORD|TIMEOUT``."""
     env = os.environ if env is None else env
@@ -86,9 +101,19 @@ def load_smtp_config(env: dict[str, str] | None = None) -> SmtpConfig:
     values: dict = {}
     if path.exists():
         try:
-            values = dict(tomllib.loads(path.read_text(encoding="utf-8")).get("smtp", {}))
-        except tomllib.TOMLDecodeError as exc:
+            table = tomllib.loads(path.read_text(encoding="utf-8")).get("smtp", {})
+        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
             raise NotConfigured(f"{path} is not valid TOML: {exc}") from None
+        except OSError as exc:
+            raise NotConfigured(f"cannot read {path}: {exc.strerror or exc}") from None
+        if not isinstance(table, dict):
+            raise NotConfigured(f"{path}: smtp must be a table ([smtp] with host, port, ...), "
+                                f"not {_toml_type(table)}")
+        for key, value in table.items():
+            if key in _SETTING_TYPES and not isinstance(value, _SETTING_TYPES[key]):
+                raise NotConfigured(f"{path}: [smtp] {key} must be {_SETTING_WORDS[key]}, "
+                                    f"not {_toml_type(value)} ({value!r})")
+        values = dict(table)
     for key in ("host", "port", "tls", "from", "username", "password", "timeout"):
         if env.get(f"COSELL_SMTP_{key.upper()}"):
             values[key] = env[f"COSELL_SMTP_{key.upper()}"]
@@ -106,10 +131,24 @@ def load_smtp_config(env: dict[str, str] | None = None) -> SmtpConfig:
         raise NotConfigured(f"smtp tls must be one of {', '.join(TLS_MODES)}, not {tls!r}")
     try:
         port = int(values.get("port") or DEFAULT_PORTS[tls])
+    except ValueError:
+        raise NotConfigured(f"smtp port must be a whole number, not {values.get('port')!r} "
+                            f"({path} [smtp] port, or COSELL_SMTP_PORT)") from None
+    try:
         timeout = float(values.get("timeout") or 30)
-    except ValueError as exc:
-        raise NotConfigured(f"bad smtp setting: {exc}") from None
-    return SmtpConfig(host=host, port=port, tls=tls, sender=str(values.get("from") or "cosell@localhost"),
+    except ValueError:
+        raise NotConfigured(f"smtp timeout must be a number of seconds, not {values.get('timeout')!r} "
+                            f"({path} [smtp] timeout, or COSELL_SMTP_TIMEOUT)") from None
+    if not 0 < port < 65536:
+        raise NotConfigured(f"smtp port must be between 1 and 65535, not {port}")
+    if not 0 < timeout <= 3600:
+        raise NotConfigured(f"smtp timeout must be between 0 and 3600 seconds, not {timeout:g}")
+    sender = str(values.get("from") or "cosell@localhost")
+    from model.domain.rules.addresses import address_problem
+
+    if address_problem(sender):
+        raise NotConfigured(f"smtp from: {address_problem(sender)} ({path} [smtp] from, or COSELL_SMTP_FROM)")
+    return SmtpConfig(host=host, port=port, tls=tls, sender=sender,
                       username=values.get("username") or None, password=values.get("password") or None,
                       timeout=timeout)
 

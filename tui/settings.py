@@ -18,12 +18,20 @@ touching code::
 The file lives in ``platformdirs.user_config_dir("cosell")``; the environment
 variable ``COSELL_CONFIG_DIR`` points elsewhere (tests always do). A broken
 file never stops the dashboard: defaults are used and the problem is shown.
+
+The same file holds other tables (``[smtp]`` for ``cosell notify``) and the user's comments.
+This module is the only one that writes it, and it changes only its own keys: ``save`` reads the
+file as it is on disk now (``tomlkit``, which keeps comments, order and formatting), sets
+``theme``, ``default_tab``, ``[columns]`` and ``[keymap]`` and writes it back atomically, so
+choosing columns in the dashboard never drops ``[smtp]``.
 """
 from __future__ import annotations
 
-import json
 import os
 from pathlib import Path
+
+import tomlkit
+from tomlkit.exceptions import TOMLKitError
 
 from pydantic import PrivateAttr, ValidationError, field_validator
 from pydantic_settings import (
@@ -100,33 +108,56 @@ class Settings(BaseSettings):
         self.columns = {**self.columns, tab.value: [k for k in ALL_COLUMNS if k in keys]}
 
     def save(self) -> Path | None:
-        """Write the file atomically (a crash mid-write never leaves half a config)."""
+        """Write this module's keys into the file as it is now, keeping everything else (other
+        tables such as ``[smtp]``, comments, order); atomically, with the file's mode. Returns
+        None (and writes nothing) when the file on disk cannot be read as TOML."""
         if not self._writable:
             return None
         path = config_path()
+        try:
+            text = path.read_text(encoding="utf-8") if path.exists() else ""
+            doc = tomlkit.parse(text)
+        except (OSError, UnicodeDecodeError, TOMLKitError):
+            return None  # never overwrite what cannot be read: it may hold the user's [smtp]
+        merge_into(doc, self)
         path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = path.with_suffix(".toml.tmp")
-        tmp.write_text(to_toml(self), encoding="utf-8")
-        os.replace(tmp, path)
+        tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+        try:
+            tmp.write_text(tomlkit.dumps(doc), encoding="utf-8")
+            if path.exists():
+                os.chmod(tmp, path.stat().st_mode & 0o7777)  # the SMTP password stays as private
+            os.replace(tmp, path)
+        except OSError:
+            tmp.unlink(missing_ok=True)
+            raise
         return path
 
 
-def _toml_str(value: str) -> str:
-    # A JSON string with ASCII escapes is a valid TOML basic string.
-    return json.dumps(value, ensure_ascii=True)
+def _table(doc, key: str):
+    """``doc[key]`` as a table, created when missing; None when the user made it something else."""
+    if key not in doc:
+        doc[key] = tomlkit.table()
+    found = doc[key]
+    return found if isinstance(found, dict) else None
 
 
-def to_toml(settings: Settings) -> str:
-    lines = ["# cosell dashboard settings (see `?` in the app for binding ids)",
-             f"theme = {_toml_str(settings.theme)}",
-             f"default_tab = {_toml_str(settings.default_tab.value)}",
-             "", "[columns]"]
-    for tab, keys in sorted(settings.columns.items()):
-        lines.append(f"{tab} = [{', '.join(_toml_str(k) for k in keys)}]")
-    lines += ["", "[keymap]"]
-    for binding_id, keys in sorted(settings.keymap.items()):
-        lines.append(f"{_toml_str(binding_id)} = {_toml_str(keys)}")
-    return "\n".join(lines) + "\n"
+def merge_into(doc, settings: Settings) -> None:
+    """Set the dashboard's own keys in ``doc`` (a ``tomlkit`` document), touching nothing else."""
+    if not doc.body:
+        doc.add(tomlkit.comment("cosell settings (see `?` in the app for binding ids)"))
+    doc["theme"] = settings.theme
+    doc["default_tab"] = settings.default_tab.value
+    columns = _table(doc, "columns")
+    if columns is not None:
+        for tab in DEFAULT_COLUMNS:
+            if tab in settings.columns:
+                columns[tab] = list(settings.columns[tab])
+            elif tab in columns:
+                del columns[tab]
+    keymap = _table(doc, "keymap")
+    if keymap is not None:
+        for binding_id, keys in settings.keymap.items():
+            keymap[binding_id] = keys
 
 
 def load_settings() -> tuple[Settings, str | None]:

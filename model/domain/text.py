@@ -45,15 +45,17 @@ def one_line(value: object) -> str:
     return " ".join(clean(value).split())
 
 
-def clean_data(value):
-    """``clean`` applied to every string inside JSON-shaped data (dict keys too), for ``--json``."""
-    if isinstance(value, str):
-        return clean(value)
-    if isinstance(value, dict):
-        return {clean_data(k): clean_data(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [clean_data(v) for v in value]
-    return value
+#: What JSON may carry raw but a terminal would act on: C1 controls (8-bit CSI/OSC), DEL, bidi
+#: controls, the line/paragraph separators and lone surrogates (C0 is escaped by JSON itself).
+_JSON_UNSAFE = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c\u2028\u2029\ud800-\udfff]")
+
+
+def json_safe(text: str) -> str:
+    """Serialised JSON with every character a terminal would act on written as its ``\\uXXXX``
+    escape: the data stays exactly what was stored (a script reading it gets every character
+    back), and printing it to a terminal is as inert as ``list``. Such characters only occur
+    inside JSON strings, where the escape means the same character."""
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
 
 
 def spreadsheet_cell(value: object) -> str:

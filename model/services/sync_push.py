@@ -16,6 +16,7 @@ was in flight stays pending: only the version that was pushed is recorded as in 
 """
 from __future__ import annotations
 
+from model.domain.schemas import Event
 from model.partner_center.client import EtagMismatch, PartnerCenterRefused
 from model.partner_center.patch import json_patch
 from model.services.context import Ctx
@@ -34,7 +35,7 @@ def push(ctx: Ctx, client, report, *, only: set[str] | None = None) -> None:
         if only is not None and item["id"] not in only:
             continue
         if item["state"] == "conflict":
-            report.conflicts.append((item["id"], item["name"]))
+            report.conflict(item["id"], item["name"])
             continue
         push_one(ctx, client, item["id"], report)
 
@@ -46,7 +47,7 @@ def push_one(ctx: Ctx, client, deal_id: str, report) -> None:
     if rows is None:
         return
     now, version, current = ctx.now(), rows.deal["version"], render(rows)
-    if st is None:
+    if st is None or (st["etag"] is None and st["base"] is None):  # never in Partner Center (or its POST failed)
         if rows.deal["direction"] != "Outgoing":
             return
         _create(ctx, client, deal_id, version, current, report)
@@ -68,7 +69,7 @@ def push_one(ctx: Ctx, client, deal_id: str, report) -> None:
             sync_store.update_state(session, deal_id, state="conflict", theirs=theirs, theirs_etag=theirs.get("eTag"),
                                     reason="Partner Center has a newer version (412: eTag no longer matches); "
                                            "keep yours or take theirs", updated_at=now)
-        report.conflicts.append((deal_id, rows.deal["name"]))
+        report.conflict(deal_id, rows.deal["name"])
         return
     except PartnerCenterRefused as exc:
         _failed(ctx, deal_id, st, str(exc), report, rows.deal["name"])
@@ -103,6 +104,9 @@ def _create(ctx: Ctx, client, deal_id: str, version: int, body: dict, report) ->
     with ctx.store.write() as session:
         if new_id != deal_id:
             sync_store.replace_deal_id(session, deal_id, new_id, ctx.now())
+            bulk.insert_events(session, [bulk.event_row(new_id, Event(
+                at=ctx.now(), actor="Partner Center", action="sync", changes={"id": [deal_id, new_id]},
+                reason="created in Partner Center, which assigned the deal its id"))])
         sync_store.put_states(session, [state_row(new_id, answer.get("eTag"), version, body, ctx.now())])
     report.created_remote.append((deal_id, new_id))
     report.pushed += 1

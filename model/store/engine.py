@@ -21,6 +21,7 @@ A SQLite file in a shared directory (setgid, group-writable: see
 from __future__ import annotations
 
 import os
+import sqlite3
 import stat
 import time
 from contextlib import contextmanager
@@ -74,6 +75,7 @@ class Store:
         self.is_postgres = url.startswith("postgresql")
         self.sqlite_path: Path | None = None
         self.is_shared = False
+        self.read_only = False
         if self.is_sqlite:
             path = url.split("sqlite:///", 1)[-1].split("?", 1)[0]
             if path and path != ":memory:":
@@ -84,8 +86,13 @@ class Store:
                 except OSError as exc:
                     raise DatabaseUnavailable(f"database {path}: cannot create its directory "
                                               f"({exc.strerror or exc})") from None
+            # A file this login may only read, in a directory it cannot write, and nobody has open
+            # (no -shm): SQLite cannot read a WAL database that way except as immutable. Reads work;
+            # a write ends in the "read-only" line of ``model.store.faults``.
+            self.read_only = self.sqlite_path is not None and faults.needs_immutable(self.sqlite_path)
+            engine_url = f"sqlite:///file:{self.sqlite_path}?mode=ro&immutable=1&uri=true" if self.read_only else url
             self.engine: Engine = create_engine(
-                url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
+                engine_url, connect_args={"timeout": BUSY_TIMEOUT_MS / 1000, "check_same_thread": False}
             )
             event.listen(self.engine, "connect", _sqlite_on_connect)
             event.listen(self.engine, "connect", self._remember_file)
@@ -182,7 +189,7 @@ class Store:
         cosell at the same moment on a new database do not trip over each other's DDL.
         """
         with self.faults_explained():
-            if self.schema_version() == SCHEMA_VERSION and self._has_database_id():
+            if self.schema_version() == SCHEMA_VERSION and (self.read_only or self._has_database_id()):
                 return
             session = self._begin_write()
             try:
@@ -226,6 +233,14 @@ class Store:
         """A number that grows with every committed write, by anyone, in any process."""
         with self.faults_explained(), self.engine.connect() as conn:
             return conn.execute(select(ChangeCounter.counter).where(ChangeCounter.id == 1)).scalar() or 0
+
+    @staticmethod
+    def holds_deals(session: Session) -> bool:
+        """Whether any deal is stored: a database with deals but no users has lost its users table,
+        and its next caller must not become its admin (``model.identity``)."""
+        from model.store.tables import DealRecord
+
+        return session.scalar(select(DealRecord.id).limit(1)) is not None
 
     def dispose(self) -> None:
         self.engine.dispose()
@@ -320,7 +335,10 @@ def _sqlite_on_connect(dbapi_conn, _record) -> None:
     cur = dbapi_conn.cursor()
     cur.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
     cur.execute("PRAGMA foreign_keys = ON")
-    cur.execute("PRAGMA journal_mode = WAL")
+    try:
+        cur.execute("PRAGMA journal_mode = WAL")
+    except sqlite3.OperationalError:
+        pass  # a read-only (immutable) file keeps its journal mode; writes say "read-only" later
     cur.execute("PRAGMA synchronous = NORMAL")
     cur.close()
 

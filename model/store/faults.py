@@ -62,6 +62,14 @@ def check_sqlite_path(path: Path) -> None:
         raise DatabaseUnavailable(f"{path}: {parent} is not a directory")
 
 
+def needs_immutable(path: Path) -> bool:
+    """An existing file that can only be read as immutable: its directory is not writable for this
+    login (no -wal/-shm can be made) and no -shm exists (nobody has it open in WAL mode)."""
+    if not path.exists() or os.access(path.parent, os.W_OK):
+        return False
+    return not Path(f"{path}-shm").exists() and os.access(path, os.R_OK)
+
+
 def is_database_fault(exc: BaseException) -> bool:
     """An error of the database or its file (not a constraint the code handles itself)."""
     if isinstance(exc, IntegrityError):

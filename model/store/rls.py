@@ -9,7 +9,7 @@ the second wall behind the app's own WHERE clauses (``model.store.queries``):
   membership, so nobody can ``SET ROLE`` to anyone; PUBLIC loses CONNECT;
 - policies carry the rules: a referral user selects only the deals of their
   location on whose team they are (``visible_to`` in SQL, in
-  ``cosell_sees_deal``), and the team, notes, events and outbox rows of those
+  ``cosell_visible_deal_ids``), and the team, notes, events and outbox rows of those
   deals; they may write those, insert deals in their own scope (and the child
   rows of a deal their own transaction just wrote: a deal being created has no
   team yet), and read users, locations and the catalogue; only admins write
@@ -40,19 +40,29 @@ ROLE_COMMENT = "cosell login"
 LOGIN_PATTERN = re.compile(r"^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,61}\$?$")
 
 ADMIN = "cosell_is_admin(current_user)"
+# Policies are evaluated for every row a query touches, so each term below is either evaluated once
+# per statement (a scalar sub-select is an InitPlan, ``IN (SELECT f())`` a hashed SubPlan) or cheap
+# per row; a per-row SECURITY DEFINER call made 100k-deal scans take >30 s.
+_ADMIN_ONCE = f"(SELECT {ADMIN})"
+_WRITING = "pg_current_xact_id_if_assigned() IS NOT NULL"  # only a transaction that wrote has "fresh" rows
 
 
 def _sees(column: str) -> str:
-    return f"cosell_sees_deal({column}, current_user)"
+    """R1.3/R1.4: an admin, or a deal among the user's visible ones."""
+    return f"({_ADMIN_ONCE} OR {column} IN (SELECT cosell_visible_deal_ids(current_user)))"
 
 
 def _fresh(column: str) -> str:
-    return f"cosell_wrote_deal_now({column})"
+    return f"({_WRITING} AND cosell_wrote_deal_now({column}))"
 
+
+_FRESH_DEAL = f"({_WRITING} AND xmin::text = (pg_current_xact_id_if_assigned()::xid)::text)"
+_IN_SCOPE = f"({_ADMIN_ONCE} OR (SELECT cosell_scope(current_user)) IN ('*', location))"
 
 _READ_ALL = [("read_all", "SELECT", "true", None)]
+# INSERT ... RETURNING checks the new row against the SELECT policy too, hence "or fresh" there.
 _CHILD = [  # rows that hang off one deal: visible and writable with it
-    ("deal_read", "SELECT", _sees("deal_id"), None),
+    ("deal_read", "SELECT", f"{_sees('deal_id')} OR {_fresh('deal_id')}", None),
     ("deal_insert", "INSERT", None, f"{_sees('deal_id')} OR {_fresh('deal_id')}"),
     ("deal_update", "UPDATE", _sees("deal_id"), f"{_sees('deal_id')} OR {_fresh('deal_id')}"),
     ("deal_delete", "DELETE", _sees("deal_id"), None),
@@ -62,19 +72,23 @@ _CHILD = [  # rows that hang off one deal: visible and writable with it
 #: A table missing here is refused by ``install`` (a new table must get its policy decided).
 POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
     "deals": [
-        ("scope_read", "SELECT", _sees("id"), None),
-        ("scope_insert", "INSERT", None, "cosell_in_scope(location, current_user)"),
-        ("scope_update", "UPDATE", _sees("id"), "cosell_in_scope(location, current_user)"),
+        ("scope_read", "SELECT", f"{_sees('id')} OR {_FRESH_DEAL}", None),
+        ("scope_insert", "INSERT", None, _IN_SCOPE),
+        ("scope_update", "UPDATE", _sees("id"), _IN_SCOPE),
     ],
     "deal_team": _CHILD,
     "deal_notes": _CHILD,
     "deal_events": _CHILD[:2],  # the history is append-only for referral users
     "outbox": [
-        ("deal_read", "SELECT", f"deal_id IS NOT NULL AND {_sees('deal_id')}", None),
+        ("deal_read", "SELECT", f"deal_id IS NOT NULL AND ({_sees('deal_id')} OR {_fresh('deal_id')})", None),
         ("deal_insert", "INSERT", None, f"deal_id IS NULL OR {_sees('deal_id')} OR {_fresh('deal_id')}"),
         ("deal_update", "UPDATE", f"deal_id IS NOT NULL AND {_sees('deal_id')}",
          f"deal_id IS NOT NULL AND {_sees('deal_id')}"),
     ],
+    # What Partner Center last confirmed of each deal (its JSON too): seen with the deal; the sync
+    # (an admin's job) writes it.
+    "sync_state": [("deal_read", "SELECT", _sees("deal_id"), None)],
+    "sync_cursor": _READ_ALL,
     "users": _READ_ALL,
     "locations": _READ_ALL,
     "accounts": _READ_ALL,
@@ -90,30 +104,27 @@ class AccessSetupError(Exception):
     """The connection may not set this mode up (not a superuser), or a login name PostgreSQL refuses."""
 
 
-def _functions(schema: str) -> list[str]:
+def _functions(schema: str, present: list[str]) -> list[str]:
     path = f"SET search_path = {_ident(schema)}, pg_temp"
     admin = Role.ADMIN.value
-    tables = ", ".join(_ident(t) for t in sorted(POLICIES))
+    tables = ", ".join(_ident(t) for t in present)
     return [
         f"""CREATE OR REPLACE FUNCTION cosell_is_admin(p_who name) RETURNS boolean
             LANGUAGE sql STABLE SECURITY DEFINER {path} AS $$
             SELECT EXISTS (SELECT 1 FROM users u WHERE u.login = p_who::text AND u.role = '{admin}') $$""",
-        # R1.3/R1.4, as model.store.queries.visible_to says it.
-        f"""CREATE OR REPLACE FUNCTION cosell_sees_deal(p_deal varchar, p_who name) RETURNS boolean
+        # R1.3/R1.4, as model.store.queries.visible_to says it: the deals of the user's location (any,
+        # with global scope) on whose team their e-mail is. An admin's are not listed (``_sees``).
+        f"""CREATE OR REPLACE FUNCTION cosell_visible_deal_ids(p_who name) RETURNS SETOF varchar
             LANGUAGE sql STABLE SECURITY DEFINER {path} AS $$
-            SELECT EXISTS (
-              SELECT 1 FROM users u WHERE u.login = p_who::text AND (
-                u.role = '{admin}'
-                OR (btrim(u.email) <> ''
-                    AND EXISTS (SELECT 1 FROM deals d WHERE d.id = p_deal
-                                AND (u.location IS NULL OR d.location = u.location))
-                    AND EXISTS (SELECT 1 FROM deal_team t WHERE t.deal_id = p_deal
-                                AND t.email_lc = lower(btrim(u.email)))))) $$""",
-        # Where a referral user may put a deal: their own location (any, with global scope).
-        f"""CREATE OR REPLACE FUNCTION cosell_in_scope(p_location varchar, p_who name) RETURNS boolean
+            SELECT d.id FROM users u
+              JOIN deal_team t ON t.email_lc = lower(btrim(u.email))
+              JOIN deals d ON d.id = t.deal_id AND (u.location IS NULL OR d.location = u.location)
+             WHERE u.login = p_who::text AND u.role <> '{admin}' AND btrim(u.email) <> '' $$""",
+        # Where a user may put a deal: '*' anywhere (an admin, or global scope), else their location.
+        f"""CREATE OR REPLACE FUNCTION cosell_scope(p_who name) RETURNS text
             LANGUAGE sql STABLE SECURITY DEFINER {path} AS $$
-            SELECT EXISTS (SELECT 1 FROM users u WHERE u.login = p_who::text
-                           AND (u.role = '{admin}' OR u.location IS NULL OR u.location = p_location)) $$""",
+            SELECT CASE WHEN u.role = '{admin}' OR u.location IS NULL THEN '*' ELSE u.location END
+              FROM users u WHERE u.login = p_who::text $$""",
         # The deal row was written by this very transaction (inserted in scope, or updated while
         # visible): its first team rows, events and messages may follow before it is visible.
         f"""CREATE OR REPLACE FUNCTION cosell_wrote_deal_now(p_deal varchar) RETURNS boolean
@@ -135,6 +146,9 @@ def _functions(schema: str) -> list[str]:
               EXECUTE format('GRANT CONNECT ON DATABASE %I TO %I', current_database(), p_login);
               EXECUTE format('GRANT SELECT, INSERT, UPDATE, DELETE ON TABLE {tables} TO %I', p_login);
               EXECUTE format('GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA %I TO %I', '{schema}', p_login);
+              -- Every login may call these two (an admin made later needs them); they check for an admin.
+              EXECUTE format('GRANT EXECUTE ON FUNCTION cosell_add_login(text), cosell_remove_login(text) TO %I',
+                             p_login);
             END $$""",
         f"""CREATE OR REPLACE FUNCTION cosell_remove_login(p_login text) RETURNS void
             LANGUAGE plpgsql VOLATILE SECURITY DEFINER {path} AS $$
@@ -179,20 +193,21 @@ def check_can_install(session) -> None:
 
 def install(session) -> None:
     """Functions, grants, RLS and policies, idempotently (a re-run after a schema change updates them)."""
-    tables = set(Base.metadata.tables)
-    undecided = sorted(tables - set(POLICIES))
+    schema = session.scalar(text("SELECT current_schema()"))
+    database = session.scalar(text("SELECT current_database()"))
+    present = sorted(session.scalars(text("SELECT tablename FROM pg_tables WHERE schemaname = :s"), {"s": schema}))
+    undecided = sorted((set(present) | set(Base.metadata.tables)) - set(POLICIES))
     if undecided:
         raise AccessSetupError(f"no row-level policy decided for table(s) {', '.join(undecided)} "
                                "(model.store.rls.POLICIES)")
-    schema = session.scalar(text("SELECT current_schema()"))
-    database = session.scalar(text("SELECT current_database()"))
     session.execute(text(f"REVOKE ALL ON DATABASE {_ident(database)} FROM PUBLIC"))
     session.execute(text(f"REVOKE CREATE ON SCHEMA {_ident(schema)} FROM PUBLIC"))
-    for statement in _functions(schema):
+    for statement in _functions(schema, present):
         session.execute(text(statement))
     for name in ("cosell_add_login(text)", "cosell_remove_login(text)"):
         session.execute(text(f"REVOKE ALL ON FUNCTION {name} FROM PUBLIC"))
-    for table, policies in POLICIES.items():
+    for table in present:
+        policies = POLICIES[table]
         t = _ident(table)
         session.execute(text(f"REVOKE ALL ON TABLE {t} FROM PUBLIC"))
         session.execute(text(f"ALTER TABLE {t} ENABLE ROW LEVEL SECURITY"))
@@ -213,8 +228,6 @@ def add_login(session, login: str) -> None:
         raise AccessSetupError(f"{login!r} cannot be a PostgreSQL role name (letters, digits, _ . @ -; "
                                "at most 63 characters)")
     session.execute(text("SELECT cosell_add_login(:login)"), {"login": login})
-    for name in ("cosell_add_login(text)", "cosell_remove_login(text)"):  # they check for an admin themselves
-        session.execute(text(f"GRANT EXECUTE ON FUNCTION {name} TO {_ident(login)}"))
 
 
 def remove_login(session, login: str) -> None:
@@ -260,4 +273,4 @@ def peer_problems(session) -> list[str]:
 
 def teammate_url(url: str) -> str:
     """The URL each teammate uses: the setup's, without its user name or password (peer decides who)."""
-    return make_url(url).set(username=None, password=None).render_as_string(hide_password=False)
+    return make_url(url)._replace(username=None, password=None).render_as_string(hide_password=False)

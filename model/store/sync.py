@@ -79,9 +79,10 @@ def _not_in_step():
     return or_(new_outbound, _D.c.version > _S.c.synced_version, _S.c.state != "in_step")
 
 
-def out_of_step(session: Session, *, limit: int | None = None, after: int = 0) -> list[dict]:
-    """Deals not in step, oldest change first: id, name, version, direction, substatus and the
-    state row's columns (None for a deal Partner Center has never seen)."""
+def out_of_step(session: Session, *, limit: int | None = None, ids: Sequence[str] | None = None) -> list[dict]:
+    """Deals not in step (among ``ids``, if given: a dashboard page), oldest change first: id,
+    name, version, direction, substatus and the state row's columns (None for a deal Partner
+    Center has never seen)."""
     last = (select(EventRecord.deal_id, func.max(EventRecord.id).label("last_event"))
             .group_by(EventRecord.deal_id).subquery())
     stmt = (select(_D.c.id, _D.c.name, _D.c.version, _D.c.direction, _D.c.substatus,
@@ -90,6 +91,8 @@ def out_of_step(session: Session, *, limit: int | None = None, after: int = 0) -
             .select_from(_D.outerjoin(_S, _S.c.deal_id == _D.c.id).outerjoin(last, last.c.deal_id == _D.c.id))
             .where(_not_in_step())
             .order_by(func.coalesce(last.c.last_event, 0), _D.c.id))
+    if ids is not None:
+        stmt = stmt.where(_D.c.id.in_(sorted(set(ids))[:1000]))
     if limit is not None:
         stmt = stmt.limit(limit)
     return [dict(r) for r in session.execute(stmt).mappings()]
@@ -97,12 +100,13 @@ def out_of_step(session: Session, *, limit: int | None = None, after: int = 0) -
 
 def count_out_of_step(session: Session) -> dict[str, int]:
     """How many deals are pending, failed, in conflict (the dashboard's header line)."""
-    stmt = (select(func.coalesce(_S.c.state, "in_step"), func.count())
+    stmt = (select(_S.c.state, func.count())
             .select_from(_D.outerjoin(_S, _S.c.deal_id == _D.c.id)).where(_not_in_step())
-            .group_by(func.coalesce(_S.c.state, "in_step")))
+            .group_by(_S.c.state))
     out = {"pending": 0, "failed": 0, "conflict": 0}
     for state_, n in session.execute(stmt):
-        out["pending" if state_ == "in_step" else state_] = out.get(state_, 0) + n
+        key = "pending" if state_ in (None, "in_step") else state_
+        out[key] = out.get(key, 0) + n
     return out
 
 
@@ -148,3 +152,22 @@ def replace_deal_id(session: Session, old: str, new: str, at: datetime) -> None:
     session.execute(update(_S).where(_S.c.deal_id == old).values(deal_id=new))
     session.execute(delete(_D).where(_D.c.id == old))
     session.info["wrote"] = True
+
+
+# -- a local change racing a pull --------------------------------------------------------------
+
+def newest_event_id(session: Session) -> int:
+    return session.scalar(select(func.max(EventRecord.id))) or 0
+
+
+def changed_since(session: Session, ids: Sequence[str], after: int, own_reasons: Sequence[str]) -> set[str]:
+    """Deals among ``ids`` with a history event newer than ``after`` whose reason is not one of
+    ``own_reasons`` (the pull's own import): someone changed them since the pull looked."""
+    out: set[str] = set()
+    ordered = sorted(set(ids))
+    for i in range(0, len(ordered), 500):
+        out.update(session.scalars(
+            select(EventRecord.deal_id).where(EventRecord.id > after, EventRecord.deal_id.in_(ordered[i:i + 500]),
+                                              or_(EventRecord.reason.is_(None),
+                                                  EventRecord.reason.not_in(list(own_reasons))))))
+    return out

@@ -7,6 +7,8 @@ the timestamps; ``PATCH`` with a JSON Patch of ``replace`` / ``add`` only, check
 ``If-Match`` (412 on a stale eTag), each change a new eTag and a later ``updatedDateTime``;
 401 for a wrong or missing bearer token; 429 / 503 with ``Retry-After`` on demand
 (``fail_next``). It refuses a pushed ``Expired`` (expiry is Partner Center's own) with 400.
+It also plays the sign-in service msal talks to for ``cosell login`` (OpenID discovery, device
+code, token), at ``AUTH_HOST``, reached through ``SignInRouter``.
 
 Every request is recorded (``requests``) for assertions. Time is a counter, one second per
 change from ``start``, so ``updatedDateTime`` is deterministic. The server thread is a daemon
@@ -27,6 +29,7 @@ from model.partner_center.patch import apply_patch
 
 BASE = "/v1.0/engagements/referrals"
 TOKEN = "test-token"
+AUTH_HOST = "https://login.standin.test"   # msal wants https: ``SignInRouter`` sends it here
 
 
 @dataclass
@@ -36,6 +39,7 @@ class Request:
     query: dict
     headers: dict
     body: object = None
+    target: str = ""   # the request line's target: a full URL when it came through as a proxy
 
 
 @dataclass
@@ -47,6 +51,7 @@ class StandIn:
     requests: list = field(default_factory=list)
     failures: list = field(default_factory=list)   # [(status, retry_after)] for the next requests
     ticks: int = 0
+    sign_ins: list = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
 
     # -- setting the scene ---------------------------------------------------------------------
@@ -121,9 +126,9 @@ class StandIn:
         try:
             body = json.loads(raw) if raw else None
         except ValueError:
-            body = raw.decode("utf-8", "replace")
+            body = {k: v[0] for k, v in parse_qs(raw.decode("utf-8", "replace")).items()}  # a form post
         with self.lock:
-            self.requests.append(Request(h.command, parts.path, query, dict(h.headers.items()), body))
+            self.requests.append(Request(h.command, parts.path, query, dict(h.headers.items()), body, h.path))
             status, payload, headers = self._answer(h.command, parts.path, query, h.headers, body)
         data = json.dumps(payload).encode() if payload is not None else b""
         h.send_response(status)
@@ -138,6 +143,8 @@ class StandIn:
         if self.failures:
             status, wait = self.failures.pop(0)
             return status, {"error": {"message": "slow down"}}, ({"Retry-After": str(wait)} if wait is not None else {})
+        if "/.well-known/openid-configuration" in path or "/oauth2/" in path:
+            return self._sign_in(method, path, body)
         if headers.get("Authorization") != f"Bearer {self.token}":
             return 401, {"error": {"message": "invalid token"}}, {}
         if path == BASE and method == "GET":
@@ -177,6 +184,38 @@ class StandIn:
                 return 200, stored, {"ETag": stored["eTag"]}
         return 404, {"error": {"message": f"no route {method} {path}"}}, {}
 
+    # -- the sign-in service msal talks to (device code flow), at AUTH_HOST -----------------------
+    def _sign_in(self, method: str, path: str, body):
+        tenant = path.strip("/").split("/")[0]
+        root = f"{AUTH_HOST}/{tenant}"
+        if path.endswith("/.well-known/openid-configuration"):
+            return 200, {"issuer": f"{root}/v2.0", "authorization_endpoint": f"{root}/oauth2/v2.0/authorize",
+                         "token_endpoint": f"{root}/oauth2/v2.0/token",
+                         "device_authorization_endpoint": f"{root}/oauth2/v2.0/devicecode"}, {}
+        form = body if isinstance(body, dict) else {}
+        self.sign_ins.append((path, form))
+        if path.endswith("/devicecode"):
+            return 200, {"device_code": "DEVICE-1", "user_code": "ABCD-EFGH", "expires_in": 900, "interval": 1,
+                         "verification_uri": "https://microsoft.com/devicelogin",
+                         "message": "To sign in, open https://microsoft.com/devicelogin and enter ABCD-EFGH"}, {}
+        if path.endswith("/token"):
+            if form.get("device_code") != "DEVICE-1" and form.get("grant_type") != "refresh_token":
+                return 400, {"error": "invalid_grant", "error_description": "unknown device code"}, {}
+            import base64
+            import time
+
+            def b64(doc) -> str:
+                return base64.urlsafe_b64encode(json.dumps(doc).encode()).decode().rstrip("=")
+
+            now = int(time.time())
+            claims = {"iss": f"{root}/v2.0", "aud": form.get("client_id"), "iat": now, "nbf": now, "exp": now + 3600,
+                      "sub": "s1", "oid": "o1", "tid": tenant, "preferred_username": "seller@contoso-partner.com"}
+            return 200, {"token_type": "Bearer", "access_token": self.token, "expires_in": 3600,
+                         "refresh_token": "REFRESH-1", "scope": form.get("scope", ""),
+                         "id_token": f"{b64({'alg': 'none'})}.{b64(claims)}.",
+                         "client_info": b64({"uid": "o1", "utid": tenant})}, {}
+        return 404, {"error": "not_found"}, {}
+
     def _list(self, query: dict):
         top = int(query.get("$top") or 100)
         items = sorted(self.referrals.values(), key=lambda r: (r["updatedDateTime"], r["id"]))
@@ -197,3 +236,76 @@ class StandIn:
                 q["$filter"] = flt
             out["@odata.nextLink"] = f"{self.url}{BASE}?{urlencode(q)}"
         return 200, out, {}
+
+
+class SignInRouter:
+    """An ``http_client`` for msal that sends ``AUTH_HOST`` to the stand-in: msal insists on https
+    authorities, the stand-in is plain http on 127.0.0.1."""
+
+    def __init__(self, stand_in: StandIn):
+        import httpx
+
+        self.stand_in, self._http = stand_in, httpx.Client(trust_env=False)
+
+    def _url(self, url: str) -> str:
+        return url.replace(AUTH_HOST, self.stand_in.url, 1)
+
+    def get(self, url, params=None, headers=None, **kw):
+        return self._http.get(self._url(url), params=params, headers=headers)
+
+    def post(self, url, params=None, data=None, headers=None, **kw):
+        return self._http.post(self._url(url), params=params, data=data, headers=headers)
+
+    def close(self):
+        self._http.close()
+
+
+# -- pytest fixtures (import them by name: ``from pc_standin import pc, peer_store``) ------------
+
+import os  # noqa: E402
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture
+def pc():
+    """A running stand-in, stopped after the test."""
+    stand_in = StandIn().serve()
+    yield stand_in
+    stand_in.stop()
+
+
+def peer_url(tmp_path) -> str:
+    """A second cosell database beside the test's own: a SQLite file, or (COSELL_TEST_DATABASE_URL
+    set) a second PostgreSQL database on the same server, created once and emptied per test."""
+    url = os.environ.get("COSELL_TEST_DATABASE_URL")
+    if not url:
+        return str(tmp_path / "peer.db")
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    base = make_url(url)
+    peer = base.set(database=f"{base.database}_peer")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": peer.database}).first() is None:
+            conn.execute(text(f'CREATE DATABASE "{peer.database}"'))
+    admin.dispose()
+    return peer.render_as_string(hide_password=False)
+
+
+@pytest.fixture
+def peer_store(tmp_path):
+    """The second database's store, empty, with the factories' catalogue."""
+    from model.store import open_store
+    from model.store.tables import Base
+    from transfer_support import factory_catalogue
+
+    url = peer_url(tmp_path)
+    store = open_store(url, create=False)
+    if not str(url).endswith(".db"):
+        Base.metadata.drop_all(store.engine)
+    store.create_schema()
+    factory_catalogue(store)
+    yield store
+    store.dispose()

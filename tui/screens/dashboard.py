@@ -19,7 +19,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
-from textual.message import Message
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, Static, Tab as TabWidget, Tabs
@@ -54,13 +53,6 @@ class DashboardScreen(OffersDealActions, Screen):
     AUTO_FOCUS = "DealTable"
 
     BINDINGS = DASHBOARD_BINDINGS
-
-    class _Summary(Message):
-        def __init__(self, generation: int, tab: Tab, summary: TabSummary, counts: dict[Tab, int],
-                     expiring_48h: int) -> None:
-            super().__init__()
-            self.generation, self.tab, self.summary = generation, tab, summary
-            self.counts, self.expiring_48h = counts, expiring_48h
 
     def __init__(self) -> None:
         super().__init__()
@@ -149,19 +141,14 @@ class DashboardScreen(OffersDealActions, Screen):
         self._summary_generation += 1
         self._summary_worker(self.app.ctx, self._summary_generation, self.tab)
 
-    @work(thread=True, exclusive=True, group="dashboard-summary")
-    def _summary_worker(self, ctx, generation: int, tab: Tab) -> None:
-        counts = {t: svc.count_deals(ctx, DealQuery(tab=t)) for t in TAB_ORDER}
-        summary = svc.tab_summary(ctx, DealQuery(tab=tab))
-        inbound = summary if tab is Tab.INBOUND else svc.tab_summary(ctx, DealQuery(tab=Tab.INBOUND))
-        self.post_message(self._Summary(generation, tab, summary, counts, inbound.expiring_48h))
-
-    def _on_dashboard_screen__summary(self, message: _Summary) -> None:
-        if message.generation != self._summary_generation:
-            return
-        self._last_summary = _SummaryState(message.summary, message.expiring_48h)
+    @work(exclusive=True, group="dashboard-summary")
+    async def _summary_worker(self, ctx, generation: int, tab: Tab) -> None:
+        counts, summary, expiring_48h = await in_thread(self, _summaries, ctx, tab)
+        if generation != self._summary_generation:
+            return  # the tab or the data changed meanwhile: a newer summary is coming
+        self._last_summary = _SummaryState(summary, expiring_48h)
         for t in TAB_ORDER:
-            self.query_one(f"#tab-{t.value}", TabWidget).label = f"{_tab_title(t)} {message.counts[t]:,}"
+            self.query_one(f"#tab-{t.value}", TabWidget).label = f"{_tab_title(t)} {counts[t]:,}"
         self._show_summary()
 
     def _show_summary(self) -> None:
@@ -386,6 +373,14 @@ class DashboardScreen(OffersDealActions, Screen):
         finally:
             self._action_running = False
             self.reload_data()
+
+
+def _summaries(ctx, tab: Tab) -> tuple[dict[Tab, int], TabSummary, int]:
+    """Every tab's count, the shown tab's totals and the inbound deals expiring within 48 h (one read)."""
+    counts = {t: svc.count_deals(ctx, DealQuery(tab=t)) for t in TAB_ORDER}
+    summary = svc.tab_summary(ctx, DealQuery(tab=tab))
+    inbound = summary if tab is Tab.INBOUND else svc.tab_summary(ctx, DealQuery(tab=Tab.INBOUND))
+    return counts, summary, inbound.expiring_48h
 
 
 def _tab_title(tab: Tab) -> str:

@@ -26,7 +26,7 @@ from tui.widgets.expiry import countdown
 Cell = tuple[str, str | None]
 
 _KIND_SHORT = {DealKind.IP_COSELL: "IP co-sell", DealKind.SERVICES_COSELL: "Services",
-               DealKind.SOLUTION_ASSESSMENT: "Assessment"}
+               DealKind.IP_AND_SERVICES: "IP+services", DealKind.SOLUTION_ASSESSMENT: "Assessment"}
 
 
 @dataclass(frozen=True)

@@ -269,4 +269,4 @@ def test_the_cli_face_shows_the_os_user_only_their_deals(ctx, world, capsys, mon
     for deal_id in hidden:
         for argv in (("show", deal_id[:8]), ("note", deal_id, "peek"), ("favorite", deal_id)):
             code, out, err = run(*argv)
-            assert code == 4 and "no deal" in err and deal_id not in out, argv
+            assert code == 2 and "no deal" in err and deal_id not in out, argv

@@ -140,7 +140,7 @@ def test_prefix_ids_unknown_and_ambiguous(cosell, sctx):
     ambiguous = cosell("show", "abc")
     assert ambiguous.code == 2 and "matches several deals" in ambiguous.err
     missing = cosell("show", "ffff")
-    assert missing.code == 4 and "no deal with id 'ffff'" in missing.err
+    assert missing.code == 2 and "no deal with id 'ffff'" in missing.err
 
 
 def test_usage_errors_exit_2(cosell, sctx):

@@ -225,6 +225,6 @@ def test_an_id_prefix_that_matches_nothing_is_refused(cosell, sctx):
     svc.create_deal(sctx, make_draft())
     for argv in (("show", "zzzz"), ("note", "zzzz", "hello"), ("error", "zzzz")):
         result = cosell(*argv)
-        assert result.code == 4, argv
+        assert result.code == 2, argv  # a bad id is usage (2); 4 is kept for a rule's refusal
         assert "no deal" in result.err and "zzzz" in result.err
     assert json.loads(cosell("list", "--tab", "outbound", "--json").out)["total"] == 1

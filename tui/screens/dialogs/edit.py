@@ -36,11 +36,13 @@ class EditDialog(FormDialog):
 
     @property
     def is_ip(self) -> bool:
-        return self.deal.kind is DealKind.IP_COSELL
+        """IP co-sell's fields (marketplace intent), also on an IP and services deal (R2.7)."""
+        return self.deal.is_ip_cosell
 
     @property
     def is_services(self) -> bool:
-        return self.deal.kind is DealKind.SERVICES_COSELL
+        """Services co-sell's fields (partner role, program), also on an IP and services deal (R2.7)."""
+        return self.deal.is_services_cosell
 
     def compose_body(self) -> ComposeResult:
         deal = self.deal
