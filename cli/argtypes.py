@@ -3,17 +3,26 @@ from __future__ import annotations
 
 import argparse
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, DecimalException
 
 from cli import common
 from model.domain.enums import parse_enum
 
 
+#: An amount has at most 16 digits before the point (what a referral file may carry, too).
+MAX_DIGITS = 16
+
+
 def decimal(value: str) -> Decimal:
     try:
-        return Decimal(value.replace(",", "").replace("_", ""))
-    except InvalidOperation:
+        amount = Decimal(value.replace(",", "").replace("_", ""))
+    except DecimalException:  # InvalidOperation, or Overflow for an exponent past the context's
+        amount = None
+    if amount is None or amount.is_nan():
         raise argparse.ArgumentTypeError(f"{value!r} is not a number") from None
+    if amount.is_infinite() or (amount and amount.adjusted() >= MAX_DIGITS):  # adjusted(): no rounding, no overflow
+        raise argparse.ArgumentTypeError(f"{value!r} is too large: at most 16 digits before the point")
+    return amount
 
 
 def iso_date(value: str) -> date:
@@ -27,6 +36,10 @@ def currency(value: str) -> str:
     return value.strip().upper()
 
 
+#: Counts, offsets and versions fit the database's 32-bit integers.
+MAX_COUNT = 2**31 - 1
+
+
 def count(value: str) -> int:
     try:
         n = int(value)
@@ -34,6 +47,8 @@ def count(value: str) -> int:
         raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
     if n < 0:
         raise argparse.ArgumentTypeError(f"{value!r} must not be negative")
+    if n > MAX_COUNT:
+        raise argparse.ArgumentTypeError(f"{value!r} is too large (at most {MAX_COUNT})")
     return n
 
 

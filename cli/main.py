@@ -69,7 +69,11 @@ def _run_dashboard(argv: list[str]) -> int:
     args = parser.parse_args(argv)
     from tui.launch import launch
 
-    return launch(db=args.db, demo=args.demo)
+    try:
+        return launch(db=args.db, demo=args.demo)
+    except ValueError as exc:  # COSELL_NOW malformed (model.clock.BadClock) and other bad input: one line
+        print(f"cosell: {common.safe(exc)}", file=sys.stderr)
+        return common.EXIT_USAGE
 
 
 if __name__ == "__main__":  # pragma: no cover

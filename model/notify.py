@@ -290,11 +290,11 @@ def deliver(ctx, config: SmtpConfig, *, digest: bool = False, limit: int = 500) 
         batches = [(item.recipient, [item]) for item in claimed]
 
     server: smtplib.SMTP | None = None
-    unsettled = {i.id for i in claimed}
+    current: list[Claimed] = []
     try:
         for n, (recipient, items) in enumerate(batches):
             ids = [i.id for i in items]
-            unsettled.difference_update(ids)
+            current = items
             to, bad = addresses(store, recipient)
             if not to:
                 error = "; ".join(bad) if bad else f"no e-mail address for {recipient!r}"
@@ -346,17 +346,20 @@ def deliver(ctx, config: SmtpConfig, *, digest: bool = False, limit: int = 500) 
             _settle(store, ids, token, sent_at=now, error=note)
             report.sent += len(ids)
             report.emails += 1
+        current = []
     except BaseException as exc:
-        # Whatever stopped this run (a bug, Ctrl-C, the database going away), the messages it
-        # had not reached are handed back with the reason and without counting the attempt:
-        # a message nobody tried is never given up by a run that died before it.
-        rest = sorted(unsettled)
-        if rest:
-            try:
-                _settle(store, rest, token, error=f"delivery run stopped: {type(exc).__name__}: {exc}",
-                        refund=True)
-            except Exception:  # noqa: BLE001 - the lease lapses and the next run takes them
-                pass
+        # Whatever stopped this run (a bug, Ctrl-C, the database going away): the message being
+        # sent keeps the attempt and gets the reason (retried, and given up only after
+        # MAX_ATTEMPTS with that reason on record, never silently); the messages the run had not
+        # reached are handed back without counting an attempt. ``settle`` touches only rows this
+        # run still holds, so what was sent or settled stays as it is.
+        error = f"delivery run stopped: {type(exc).__name__}: {exc}"
+        try:
+            if current:
+                _fail(store, current, token, error, report)
+            _settle(store, [i.id for i in claimed], token, error=error, refund=True)
+        except Exception:  # noqa: BLE001 - the database itself is gone: the lease lapses instead
+            pass
         raise
     finally:
         _close(server)

@@ -26,7 +26,7 @@ from model.domain.operations import (
     RemoveTeamMember, ReviewRegistration, SetFavorite, Upgrade, Won, apply,
 )
 from model.domain.ops.base import Notice
-from model.domain.rules.invariants import invariant_violations, transition_violations
+from model.domain.rules.invariants import change_violations, transition_violations
 from model.domain.rules.lifecycle import EDITABLE
 from model.domain.schemas import Deal, Event, User
 from model.domain.stages import Stage, intermediate_for, percent
@@ -71,7 +71,7 @@ def reconcile(stored: Deal, incoming: Deal, *, now: datetime, user: User, source
         notices += outcome.notices
     if not violations:  # after a refusal the rest would only repeat it
         violations += _unexpressed(deal, incoming)
-    violations += invariant_violations(deal, before=stored)
+    violations += change_violations(deal, stored)
     violations = _unique(violations)
     if violations:
         return Reconciled(stored, violations=violations)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from model.domain.changes import diff  # noqa: F401  (re-exported: the importer describes changes with it)
 from model.domain.errors import ConflictError, NotFound, RuleViolation
 from model.domain.operations import Op, Outcome, apply
-from model.domain.rules.invariants import invariant_violations
+from model.domain.rules.invariants import change_violations
 from model.domain.rules.visibility import can_see
 from model.domain.schemas import Deal, Event
 from model.services.context import Ctx
@@ -51,7 +51,7 @@ def check_version(session, deal: Deal, version: int | None) -> None:
 
 def store_outcome(session, rec, old: Deal, outcome: Outcome, *, actor: str, verb: str = "store the change") -> Deal:
     """Check the invariants from ``old`` to the outcome, then write it, its event and its notices."""
-    broken = invariant_violations(outcome.deal, before=old)
+    broken = change_violations(outcome.deal, old)
     if broken:
         raise RuleViolation(broken, verb)
     repo.write_version(session, outcome.deal, rec, actor=actor)

@@ -8,7 +8,7 @@ An import is a list of the operations a user runs (the trust model, README "Impo
   notifications it causes (a decline or expiry tells the sender, R12.2);
 - a new record must pass ``creation_violations`` (the creation rules R4–R7 for an outbound
   deal, the invariants for an inbound one);
-- every deal written passes ``invariant_violations``.
+- every deal written passes the invariants (``change_violations``: none broken that was not already).
 
 Every violation becomes a problem ``record N (id …, 'name'): <field>: <message> (<rule>)``; a
 single problem refuses the whole file. Warnings (R6.7's MACC reminder, R8.12's 72 hours) do not
@@ -72,7 +72,7 @@ def _merged_notes(stored: Deal, incoming: Deal, raw: bool) -> list[Note]:
 def plan_existing(session, plan: Plan, items: list[Incoming], *, now: datetime, user, source: str) -> None:
     """Each stored deal reconciled with its record: the operations, their events and notices."""
     from model.domain.operations import reconcile
-    from model.domain.rules.invariants import invariant_violations
+    from model.domain.rules.invariants import change_violations
 
     if not items:
         return
@@ -96,7 +96,7 @@ def plan_existing(session, plan: Plan, items: list[Incoming], *, now: datetime, 
         result = reconcile(stored, incoming, now=now, user=user, source=source, partner_center=item.raw)
         bad = refusals(result.violations)
         if not bad and result.changed:
-            bad = refusals(invariant_violations(result.deal, before=stored))
+            bad = refusals(change_violations(result.deal, stored))
         if bad:
             plan.problems += [problem(item.label, v) for v in bad]
             continue

@@ -30,7 +30,7 @@ from typing import Iterator
 
 from sqlalchemy import create_engine, event, select, text
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import ORMExecuteState, Session, sessionmaker
 
 from model.store import faults
@@ -101,7 +101,12 @@ class Store:
             # Take over transaction start so writes can say BEGIN IMMEDIATE.
             event.listen(self.engine, "begin", _sqlite_on_begin)
         else:
-            self.engine = create_engine(url, pool_pre_ping=True)
+            try:
+                self.engine = create_engine(url, pool_pre_ping=True)
+            except (ImportError, ArgumentError) as exc:
+                raise DatabaseUnavailable(
+                    f"database {faults.where(url, None)}: cosell cannot use this URL ({type(exc).__name__}: {exc}); "
+                    "give a SQLite file or postgresql+psycopg://user@host/dbname (pip install '.[pg]')") from None
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._write_sessions = sessionmaker(
             self.engine.execution_options(cosell_immediate=True), expire_on_commit=False

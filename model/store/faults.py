@@ -9,8 +9,8 @@ A SQLite file deleted or replaced while a write runs would take the write with i
 connection keeps writing to the unlinked or overwritten file, and the import reports success).
 ``same_database`` is checked just before every commit: the file at the path is still the one
 this connection opened (device and inode, recorded when it connected) and still carries the
-same random ``database_id`` (``meta``), read through a fresh connection, so a file copied over
-the old one in place is caught too.
+same random ``database_id`` (``meta``) in its main file, so a file copied over the old one in
+place is caught too.
 """
 from __future__ import annotations
 
@@ -122,11 +122,16 @@ def file_identity(path: Path) -> tuple[int, int] | None:
     return (st.st_dev, st.st_ino)
 
 
-def database_id_of(path: Path) -> str | None:
-    """The ``database_id`` stored in the file at ``path`` now, read through a fresh connection."""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+def database_id_in_file(path: Path) -> str | None:
+    """The ``database_id`` in the main file at ``path`` as it is on disk now, ignoring the -wal
+    (``immutable``): a file copied over the old one shows its own id even while the old
+    content's WAL frames are still beside it. None when the file does not say (a new database
+    whose id is still only in the WAL)."""
+    conn = sqlite3.connect(f"file:{path}?immutable=1", uri=True)
     try:
         row = conn.execute("SELECT value FROM meta WHERE key = ?", (DATABASE_ID,)).fetchone()
+    except sqlite3.OperationalError:  # no meta table in the main file yet
+        return None
     finally:
         conn.close()
     return row[0] if row else None
@@ -138,9 +143,12 @@ def same_database(path: Path, opened: tuple[int, int] | None, our_id: str | None
     replaced = now is None or (opened is not None and now != opened)
     if not replaced and our_id is not None:
         try:
-            replaced = database_id_of(path) != our_id
-        except sqlite3.Error:
-            replaced = True
+            found = database_id_in_file(path)
+        except sqlite3.DatabaseError:
+            # A page torn by another process's checkpoint (an immutable read takes no lock), or
+            # not a database any more: only a different id, read cleanly, says "replaced".
+            found = None
+        replaced = found is not None and found != our_id
     if replaced:
         gone = "deleted" if now is None else "replaced"
         raise DatabaseReplaced(f"database {path} was {gone} while cosell was writing to it; "

@@ -10,10 +10,11 @@ the second wall behind the app's own WHERE clauses (``model.store.queries``):
 - policies carry the rules: a referral user selects only the deals of their
   location on whose team they are (``visible_to`` in SQL, in
   ``cosell_visible_deal_ids``), and the team, notes, events and outbox rows of those
-  deals; they may write those, insert deals in their own scope (and the child
-  rows of a deal their own transaction just wrote: a deal being created has no
-  team yet), and read users, locations and the catalogue; only admins write
-  users, locations, the catalogue and ``meta``, and delete deals;
+  deals (and their sync state); they may write and delete those, insert deals
+  in their own scope (and the child rows of a deal their own transaction just
+  wrote: a deal being created has no team yet), and read users, locations and
+  the catalogue; only admins write users, locations, the catalogue and
+  ``meta``, and move the Partner Center pull's cursor;
 - admin-ness is the ``users`` row (role ``admin``), read by SECURITY DEFINER
   helpers owned by whoever ran the setup (they read past the policies, which
   also avoids policies recursing into each other).
@@ -75,20 +76,26 @@ POLICIES: dict[str, list[tuple[str, str, str | None, str | None]]] = {
         ("scope_read", "SELECT", f"{_sees('id')} OR {_FRESH_DEAL}", None),
         ("scope_insert", "INSERT", None, _IN_SCOPE),
         ("scope_update", "UPDATE", _sees("id"), _IN_SCOPE),
+        # A new outbound deal takes Partner Center's id on its first push (``sync.replace_deal_id``): a
+        # copy under the new id, its children moved to it, then the old row, teamless now, deleted.
+        # (A trigger marks the old row written when its first team row moves: ``cosell_mark_moved_deal``.)
+        ("scope_delete", "DELETE", f"{_sees('id')} OR {_FRESH_DEAL}", None),
     ],
     "deal_team": _CHILD,
     "deal_notes": _CHILD,
     "deal_events": _CHILD[:2],  # the history is append-only for referral users
     "outbox": [
         ("deal_read", "SELECT", f"deal_id IS NOT NULL AND ({_sees('deal_id')} OR {_fresh('deal_id')})", None),
-        ("deal_insert", "INSERT", None, f"deal_id IS NULL OR {_sees('deal_id')} OR {_fresh('deal_id')}"),
+        # A message about no deal (an import's) is an admin's to queue: nobody mails through cosell at will.
+        ("deal_insert", "INSERT", None, f"deal_id IS NOT NULL AND ({_sees('deal_id')} OR {_fresh('deal_id')})"),
         ("deal_update", "UPDATE", f"deal_id IS NOT NULL AND {_sees('deal_id')}",
          f"deal_id IS NOT NULL AND {_sees('deal_id')}"),
     ],
-    # What Partner Center last confirmed of each deal (its JSON too): seen with the deal; the sync
-    # (an admin's job) writes it.
-    "sync_state": [("deal_read", "SELECT", _sees("deal_id"), None)],
-    "sync_cursor": _READ_ALL,
+    # What Partner Center last confirmed of each deal (its JSON too): seen and written with the deal
+    # (a referral user's push of their own deals writes it).
+    "sync_state": _CHILD,
+    # One row; a push stamps last_push_at. Only an admin moves the pull's cursor (trigger in ``install``).
+    "sync_cursor": _READ_ALL + [("stamp_insert", "INSERT", None, "id = 1"), ("stamp", "UPDATE", "id = 1", "id = 1")],
     "users": _READ_ALL,
     "locations": _READ_ALL,
     "accounts": _READ_ALL,
@@ -108,6 +115,7 @@ def _functions(schema: str, present: list[str]) -> list[str]:
     path = f"SET search_path = {_ident(schema)}, pg_temp"
     admin = Role.ADMIN.value
     tables = ", ".join(_ident(t) for t in present)
+    schema = schema.replace("'", "''")  # from here on only inside a quoted literal of the bodies
     return [
         f"""CREATE OR REPLACE FUNCTION cosell_is_admin(p_who name) RETURNS boolean
             LANGUAGE sql STABLE SECURITY DEFINER {path} AS $$
@@ -131,6 +139,33 @@ def _functions(schema: str, present: list[str]) -> list[str]:
             LANGUAGE sql STABLE SECURITY DEFINER {path} AS $$
             SELECT EXISTS (SELECT 1 FROM deals d WHERE d.id = p_deal
                            AND d.xmin::text = (pg_current_xact_id_if_assigned()::xid)::text) $$""",
+        # A team row moving to another deal id (a deal taking Partner Center's id) marks the deal it
+        # leaves as written by this transaction while the mover can still see it, so the now teamless
+        # old row can still be read and deleted by the same transaction (``_FRESH_DEAL``). Runs with
+        # the mover's rights: the policies decide whether that UPDATE touches anything.
+        f"""CREATE OR REPLACE FUNCTION cosell_mark_moved_deal() RETURNS trigger
+            LANGUAGE plpgsql {path} AS $$
+            BEGIN
+              UPDATE deals SET version = version WHERE id = OLD.deal_id;
+              RETURN NEW;
+            END $$""",
+        # Where the next pull starts (and when one ran) is an admin's to move: a referral user could
+        # otherwise make everyone's pulls skip Partner Center's changes. Their push only stamps its time.
+        f"""CREATE OR REPLACE FUNCTION cosell_guard_cursor() RETURNS trigger
+            LANGUAGE plpgsql {path} AS $$
+            BEGIN
+              IF NOT (cosell_is_admin(current_user)
+                      OR EXISTS (SELECT 1 FROM pg_roles WHERE rolname = current_user AND rolsuper)) THEN
+                IF TG_OP = 'INSERT' THEN
+                  NEW.last_updated := NULL;
+                  NEW.last_pull_at := NULL;
+                ELSE
+                  NEW.last_updated := OLD.last_updated;
+                  NEW.last_pull_at := OLD.last_pull_at;
+                END IF;
+              END IF;
+              RETURN NEW;
+            END $$""",
         f"""CREATE OR REPLACE FUNCTION cosell_add_login(p_login text) RETURNS void
             LANGUAGE plpgsql VOLATILE SECURITY DEFINER {path} AS $$
             BEGIN
@@ -215,10 +250,18 @@ def install(session) -> None:
                                    {"s": schema, "t": table}).all()
         for name in existing:
             session.execute(text(f"DROP POLICY {_ident(name)} ON {t}"))
-        session.execute(text(f"CREATE POLICY admin_all ON {t} FOR ALL USING ({ADMIN}) WITH CHECK ({ADMIN})"))
+        session.execute(text(f"CREATE POLICY admin_all ON {t} FOR ALL USING ({_ADMIN_ONCE}) "
+                             f"WITH CHECK ({_ADMIN_ONCE})"))
         for name, command, using, check in policies:
             clause = (f" USING ({using})" if using else "") + (f" WITH CHECK ({check})" if check else "")
             session.execute(text(f"CREATE POLICY {_ident(name)} ON {t} FOR {command}{clause}"))
+    session.execute(text("DROP TRIGGER IF EXISTS cosell_mark_moved_deal ON deal_team"))
+    session.execute(text("CREATE TRIGGER cosell_mark_moved_deal BEFORE UPDATE OF deal_id ON deal_team FOR EACH ROW "
+                         "WHEN (OLD.deal_id IS DISTINCT FROM NEW.deal_id) EXECUTE FUNCTION cosell_mark_moved_deal()"))
+    if "sync_cursor" in present:
+        session.execute(text("DROP TRIGGER IF EXISTS cosell_guard_cursor ON sync_cursor"))
+        session.execute(text("CREATE TRIGGER cosell_guard_cursor BEFORE INSERT OR UPDATE ON sync_cursor "
+                             "FOR EACH ROW EXECUTE FUNCTION cosell_guard_cursor()"))
     session.merge(Meta(key=ACCESS_KEY, value=ENFORCED))
 
 
@@ -273,4 +316,8 @@ def peer_problems(session) -> list[str]:
 
 def teammate_url(url: str) -> str:
     """The URL each teammate uses: the setup's, without its user name or password (peer decides who)."""
-    return make_url(url)._replace(username=None, password=None).render_as_string(hide_password=False)
+    from urllib.parse import unquote
+
+    rendered = make_url(url)._replace(username=None, password=None).render_as_string(hide_password=False)
+    base, _, query = rendered.partition("?")
+    return base + (f"?{unquote(query)}" if query else "")  # host=/var/run/postgresql, as people write it

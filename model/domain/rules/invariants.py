@@ -51,6 +51,14 @@ def invariant_violations(deal: Deal, before: Deal | None = None) -> list[Violati
     return out
 
 
+def change_violations(after: Deal, before: Deal) -> list[Violation]:
+    """What a change from ``before`` to ``after`` breaks: every forbidden step, and every invariant
+    ``after`` breaks that ``before`` did not already break. A deal stored before a rule existed
+    can still be worked on (closed as error, say); no change can make it worse."""
+    had = set(invariant_violations(before))
+    return [v for v in invariant_violations(after, before=before) if v not in had]
+
+
 # -- the deal itself ----------------------------------------------------------------------
 
 def _status(deal: Deal) -> list[Violation]:
@@ -102,6 +110,10 @@ def _kind(deal: Deal) -> list[Violation]:
         return out
     if assessments:
         out.append(Violation("R6.6", "only a solution assessment deal carries an assessment type", "solutions"))
+    if deal.direction is Direction.INBOUND:
+        # What a deal must carry (R5, R6.4, R2.8, R6.7) is asked of the partner that creates it;
+        # a deal sent to us carries what its sender gave it, and is accepted or declined as it is.
+        return out
     if deal.is_ip_cosell and not deal.solutions:
         out.append(Violation("R6.4", "an IP co-sell deal has at least one solution", "solutions"))
     if deal.solutions and not any(s.cosell_ready for s in deal.solutions):

@@ -176,3 +176,32 @@ async def test_n_opens_the_new_deal_wizard(ctx):
             await pilot.press("escape")
             await pilot.pause(0.05)
         assert type(app.screen).__name__ == "DashboardScreen"
+
+
+@pilot_test
+async def test_x_on_marked_rows_closes_them_all_as_error_without_a_reason(ctx):  # R8.13
+    """Marked rows take the marked-row actions (tui.marked_actions.BULK); the reason is optional."""
+    bulk_deals(ctx.store, 300)
+    app = make_app(ctx)
+    async with app.run_test(size=(140, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("2")
+        await settle(pilot)
+        table = table_of(app)
+        marked = table.loaded_rows()[:2]
+        for index in range(2):
+            table.cursor_row = index
+            await pilot.press("space")
+        await settle(pilot)
+        await pilot.press("x")
+        await wait_screen(pilot, "ReasonDialog")
+        assert app.screen.subjects == [r.name for r in marked]
+        await pilot.press("ctrl+s")  # no reason chosen
+        await wait_screen(pilot, "ConfirmDialog")
+        await pilot.press("y")
+        await wait_screen(pilot, "DashboardScreen")
+        await settle(pilot)
+        for row in marked:
+            deal = svc.get_deal(ctx, row.id)
+            assert deal.substatus is Substatus.ERROR and deal.status_reason is None
+        assert not table.marked

@@ -270,18 +270,24 @@ def test_a_run_that_dies_hands_back_what_it_had_not_tried(ctx, smtp_env, monkeyp
         return real(server, config, msg, to)
 
     monkeypatch.setattr(notify, "_send", crash_on_the_second)
-    for _run in range(notify.MAX_ATTEMPTS + 2):  # cron, again and again, with the bug
+    for _run in range(notify.MAX_ATTEMPTS):  # cron, again and again, with the bug
         with pytest.raises(RuntimeError):
             notify.deliver(ctx, notify.load_smtp_config())
         sent.clear()
         sent.append("the first one is long gone")  # from now on every run crashes on its first send
     rows = _outbox(ctx.store)
-    waiting = [r for r in rows.values() if r.sent_at is None]
-    assert waiting and all(r.attempts < notify.MAX_ATTEMPTS for r in waiting)  # none silently given up
-    assert all("delivery run stopped" in (r.last_error or "") for r in waiting)
+    assert rows["k0"].sent_at is not None
+    # the one every run crashed on: tried MAX_ATTEMPTS times, then given up WITH the reason
+    assert rows["k1"].sent_at is None and rows["k1"].attempts == notify.MAX_ATTEMPTS
+    assert "delivery run stopped: RuntimeError: a bug" in rows["k1"].last_error
+    # the one no run reached: never counted, never given up
+    assert rows["k2"].sent_at is None and rows["k2"].attempts == 0
+    assert "delivery run stopped" in rows["k2"].last_error
+    assert [(s.recipient, s.given_up) for s in delivery.status(ctx)] == [
+        ("person1@example.com", True), ("person2@example.com", False)]
     monkeypatch.setattr(notify, "_send", real)
-    report = notify.deliver(ctx, notify.load_smtp_config())  # the bug fixed: everything goes out
-    assert report.given_up == 0 and all(r.sent_at for r in _outbox(ctx.store).values())
+    report = notify.deliver(ctx, notify.load_smtp_config())  # the bug fixed: what waits goes out
+    assert (report.sent, report.given_up) == (1, 0) and _outbox(ctx.store)["k2"].sent_at is not None
 
 
 def test_notify_status_lists_what_did_not_go_out(ctx, monkeypatch, tmp_path):
@@ -351,3 +357,17 @@ def test_the_lease_still_protects_against_two_runs(ctx, smtp_env):
     assert report.sent == 0 and smtp_env.received == []
     later = Ctx(store=ctx.store, clock=type(ctx.clock)(NOW + notify.LEASE + timedelta(minutes=1)), user=ADMIN)
     assert notify.deliver(later, notify.load_smtp_config()).sent == 1
+
+
+def test_the_demo_admin_is_the_os_login_whatever_user_says(store, monkeypatch):
+    from data import demo
+    from model.identity import os_login
+
+    monkeypatch.setenv("USER", "mallory")
+    monkeypatch.setenv("LOGNAME", "mallory")
+    monkeypatch.setenv("USERNAME", "mallory")
+    summary = demo.populate(store, deals=5, accounts=0, seed=1, now=NOW)
+    assert summary.admin == os_login() != "mallory"
+    with store.read() as session:
+        assert session.get(UserRecord, "mallory") is None
+        assert session.get(UserRecord, os_login()).role == "admin"

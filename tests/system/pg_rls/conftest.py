@@ -20,6 +20,7 @@ import io
 import os
 import pwd
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
@@ -31,6 +32,19 @@ import pytest
 
 VENV_BIN = Path(sys.executable).parent
 DB = "cosell"
+
+
+def _run(cmd: list[str], *, timeout: float, **kw) -> subprocess.CompletedProcess:
+    """``subprocess.run`` whose timeout also ends what ``runuser`` started (its own process group)."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True,
+                            **kw)
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.communicate()
+        raise
+    return subprocess.CompletedProcess(cmd, proc.returncode, out, err)
 
 
 def _bindir() -> Path | None:
@@ -73,28 +87,37 @@ class Cluster:
         """``psql`` as OS user ``login`` over the socket (as role ``user``, default: the login)."""
         cmd = ["runuser", "-u", login, "--", "psql", "-X", "-q", "-A", "-t", "-v", "ON_ERROR_STOP=1",
                "-h", str(self.root), "-d", DB, "-U", user or login, "-c", sql]
-        r = subprocess.run(cmd, capture_output=True, text=True, timeout=30, cwd="/",
-                           env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "HOME": str(self.root),
-                                "LC_ALL": "C"})
+        r = _run(cmd, timeout=60, cwd="/", env={"PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+                                                "HOME": str(self.root), "LC_ALL": "C"})
         return Result(r.returncode, r.stdout.strip(), r.stderr.strip())
 
 
 def _runnable_by(login: str) -> bool:
-    r = subprocess.run(["runuser", "-u", login, "--", str(VENV_BIN / "python"), "-c", "import cli.main"],
-                       capture_output=True, timeout=60, cwd=os.getcwd())
+    r = _run(["runuser", "-u", login, "--", str(VENV_BIN / "python"), "-c", "import cli.main"], timeout=60,
+             cwd=os.getcwd())
     return r.returncode == 0
 
 
 def _warm_imports() -> None:
-    """Everything a forked child needs, imported while this process can still read the interpreter's files."""
-    import importlib.readers  # noqa: F401  (importlib.resources, for data/ files)
+    """Everything a forked child needs, imported while this process can still read the files (the
+    interpreter, and a checkout under a private home directory): every module of ``cli``, ``model``
+    and ``data``, the standard library's lazily imported ones, and the exchange rates."""
+    import importlib
+    import pkgutil
 
+    import cli
+    import data
+    import model
+
+    for package in (cli, model, data):
+        for info in pkgutil.walk_packages(package.__path__, f"{package.__name__}."):
+            importlib.import_module(info.name)
+    for name in ("importlib.readers", "csv", "json", "email.message", "email.utils", "smtplib", "ssl", "uuid",
+                 "zoneinfo", "tomllib", "decimal", "psycopg", "sqlalchemy.dialects.postgresql.psycopg",
+                 "sqlalchemy.dialects.sqlite.pysqlite"):
+        importlib.import_module(name)
     import cli.main
-    import model.services.setup  # noqa: F401
     from model.domain.rules import fx
-    import model.store.rls  # noqa: F401
-    import psycopg  # noqa: F401
-    import sqlalchemy.dialects.postgresql.psycopg  # noqa: F401
 
     fx.rate("EUR", date(2026, 1, 1))  # loads data/fx_rates.csv once, in this process
     with tempfile.TemporaryDirectory() as scratch:
@@ -126,6 +149,7 @@ def _forked(login: str, home: Path, fn) -> Result:
             os.setuid(pw.pw_uid)
             os.environ.update(HOME=str(home), USER=login, LOGNAME=login)
             os.chdir("/")
+            signal.alarm(120)  # bounded: a hung child dies of SIGALRM
             code = fn()
             code = 0 if code is None else int(code)
         except SystemExit as exc:
@@ -185,10 +209,8 @@ class Logins:
                 _warm_imports()
         self.runner = "runuser -u LOGIN -- cosell" if self._runuser else "a forked child with the login's uid/gid"
         if self._runuser:
-            r = subprocess.run(["runuser", "-u", login, "--", str(VENV_BIN / "cosell"), *args], capture_output=True,
-                               text=True, timeout=120, cwd="/",
-                               env={"PATH": os.environ.get("PATH", ""), "HOME": str(self.homes / login),
-                                    "LC_ALL": "C.UTF-8"})
+            r = _run(["runuser", "-u", login, "--", str(VENV_BIN / "cosell"), *args], timeout=120, cwd="/",
+                     env={"PATH": os.environ.get("PATH", ""), "HOME": str(self.homes / login), "LC_ALL": "C.UTF-8"})
             return Result(r.returncode, r.stdout.strip(), r.stderr.strip())
         import cli.main
 
@@ -205,8 +227,7 @@ class Logins:
 
 
 def _as_owner(owner: str, *cmd) -> subprocess.CompletedProcess:
-    return subprocess.run(["runuser", "-u", owner, "--", *map(str, cmd)], capture_output=True, text=True,
-                          timeout=120, cwd="/")
+    return _run(["runuser", "-u", owner, "--", *map(str, cmd)], timeout=120, cwd="/")
 
 
 @pytest.fixture(scope="module")

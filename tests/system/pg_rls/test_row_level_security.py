@@ -15,6 +15,7 @@ import pytest
 
 from factories import make_draft, make_inbound
 from model.domain.schemas import Person
+from pc_standin import TOKEN, pc  # noqa: F401  (fixture: Partner Center's stand-in on 127.0.0.1)
 from shared_support import seed_catalogue
 
 REPORT: list[str] = []
@@ -48,7 +49,9 @@ def box(cluster, logins):
     logins.home(cluster.owner)
     r = logins.cosell(cluster.owner, "init", "--shared", "--postgres", cluster.url, "--admin", admin, db="")
     assert r.code == 0, r.err + r.out
-    assert "row-level security" in r.out and f"COSELL_DATABASE_URL=" in r.out
+    assert "row-level security" in r.out and "COSELL_DATABASE_URL=" in r.out
+    REPORT.append(f"{cluster.owner} (superuser) cosell init --shared --postgres URL --admin {admin}: exit {r.code}\n"
+                  + "\n".join(f"    {line}" for line in r.out.splitlines()))
     r = logins.cosell(admin, "users", "add", ref, "--name", "Rita Referral", "--email", REF_EMAIL,
                       "--location", "Sweden")
     assert r.code == 0, r.err
@@ -61,13 +64,15 @@ def box(cluster, logins):
                      .model_dump_json())
     os.chmod(draft, 0o644)
     r = logins.cosell(ref, "create", "--from", str(draft), "--confirm", "--json")
-    assert r.code == 0, r.err + (cluster.root / "server.log").read_text()[-6000:]  # INSERT on deals, then its team, events: the "wrote it now" policies
+    # INSERT on deals, then its team and events: the "written by this transaction" policies
+    assert r.code == 0, r.err + (cluster.root / "server.log").read_text()[-6000:]
     ids["created"] = json.loads(r.out)["id"]
     return {"admin": admin, "ref": ref, "ids": ids, "cluster": cluster, "logins": logins}
 
 
 def _note(label: str, r) -> None:
-    REPORT.append(f"{label}: exit {r.code}; {(r.out or r.err).replace(chr(10), ' | ')}")
+    said = r.out or r.err or "(no rows)"
+    REPORT.append(f"{label}: exit {r.code}; {said.replace(chr(10), ' | ')}")
 
 
 def test_referral_users_psql_session_sees_only_their_deals(box):
@@ -109,6 +114,13 @@ def test_referral_user_cannot_become_admin_or_write_what_is_not_theirs(box):
         "team row on a hidden deal": "INSERT INTO deal_team (deal_id, position, name, phone, email, email_lc) "
                                      f"VALUES ('{ids['se_other']}', 9, 'me', '1', '{REF_EMAIL}', '{REF_EMAIL}')",
         "moving a deal to another location": f"UPDATE deals SET location = 'Norway' WHERE id = '{ids['se_mine']}'",
+        "a message about no deal (mail through cosell)":
+            "INSERT INTO outbox (created_at, kind, deal_id, recipient, subject, body, attempts, dedupe_key) "
+            "VALUES (now(), 'x', NULL, 'victim@example.com', 'Reset your password', 'b', 0, 'rls-k1')",
+        "sync state of a hidden deal": "INSERT INTO sync_state (deal_id, synced_version, state, attempts) "
+                                       f"VALUES ('{ids['se_other']}', 1, 'in_step', 0)",
+        "DROP TABLE users": "DROP TABLE users",
+        "TRUNCATE users": "TRUNCATE users",
         "SET ROLE": f"SET ROLE {admin}",
         "SET SESSION AUTHORIZATION": f"SET SESSION AUTHORIZATION {admin}",
         "cosell_add_login": "SELECT cosell_add_login('crlsx')",
@@ -117,17 +129,31 @@ def test_referral_user_cannot_become_admin_or_write_what_is_not_theirs(box):
         r = c.psql(ref, sql)
         _note(f"{ref} psql {label}", r)
         assert r.code != 0, (label, r)
-        assert "violates row-level security" in r.err or "permission denied" in r.err \
-            or "only a cosell admin" in r.err, (label, r.err)
+        assert any(words in r.err for words in ("violates row-level security", "permission denied",
+                                                "only a cosell admin", "must be owner")), (label, r.err)
     for sql in (f"UPDATE deals SET name = 'mine now' WHERE id = '{ids['no_mine']}' RETURNING id",
-                "DELETE FROM deals RETURNING id", "UPDATE meta SET value = 'x' RETURNING key",
-                "DELETE FROM deal_events RETURNING id"):
+                f"DELETE FROM deals WHERE id IN ('{ids['no_mine']}', '{ids['se_other']}') RETURNING id",
+                "UPDATE meta SET value = 'x' RETURNING key", "DELETE FROM deal_events RETURNING id"):
         r = c.psql(ref, sql)
         assert (r.code, r.out) == (0, ""), (sql, r)
     assert c.psql(admin, "SELECT count(*) FROM deals WHERE name = 'mine now'").out == "0"
     as_admin = c.psql(ref, "SELECT 1", user=admin)
     _note(f"{ref} psql -U {admin}", as_admin)
     assert as_admin.code != 0 and "peer authentication failed" in as_admin.err.lower()
+
+
+def test_a_referral_push_writes_its_own_sync_state_but_never_moves_the_pull_cursor(box):
+    c, ref, ids = box["cluster"], box["ref"], box["ids"]
+    r = c.psql(ref, "INSERT INTO sync_state (deal_id, synced_version, state, attempts) "
+                    f"VALUES ('{ids['se_mine']}', 1, 'in_step', 0) RETURNING deal_id")
+    assert (r.code, r.out) == (0, ids["se_mine"]), r
+    assert c.psql(c.owner, "INSERT INTO sync_cursor (id, last_updated) VALUES (1, '2026-11-01T00:00:00Z')").code == 0
+    r = c.psql(ref, "UPDATE sync_cursor SET last_updated = '2099-01-01T00:00:00Z', last_push_at = now() "
+                    "RETURNING last_updated, last_push_at IS NOT NULL")
+    _note(f"{ref} psql UPDATE sync_cursor SET last_updated = '2099-...', last_push_at = now()", r)
+    assert (r.code, r.out) == (0, "2026-11-01T00:00:00Z|t"), r  # the push's stamp only
+    assert c.psql(box["admin"], "UPDATE sync_cursor SET last_updated = '2026-11-02T00:00:00Z' "
+                                "RETURNING last_updated").out == "2026-11-02T00:00:00Z"
 
 
 def test_cosell_as_each_login_lists_what_the_database_lets_it_see(box):
@@ -162,11 +188,47 @@ def test_referral_user_works_on_their_own_deals_through_the_app(box):
     assert r.code == 0, r.err  # the team rows are replaced: DELETE and INSERT on deal_team
     r = logins.cosell(ref, "stage", ids["created"])
     assert r.code == 0, r.err
+    r = logins.cosell(ref, "sweep")  # a referral user's cron job touches only what they see
+    assert r.code == 0, r.err
     r = logins.cosell(ref, "note", ids["no_mine"], "Not mine")
     assert r.code != 0
     r = box["cluster"].psql(box["admin"], f"SELECT count(*) FROM deal_notes WHERE deal_id = '{ids['no_mine']}' "
                                           "AND text = 'Not mine'")
     assert r.out == "0"
+
+
+def test_a_referral_users_push_of_their_new_deal_works_under_the_policies(box, pc):
+    """The first push of a new outbound deal POSTs it and moves it to Partner Center's id: a new deals
+    row, its team, notes and events moved, the old row deleted, its sync state written."""
+    import httpx
+
+    from model.partner_center.client import PartnerCenter
+
+    c, ref, ids, url = box["cluster"], box["ref"], box["ids"], box["cluster"].url
+    transport = httpx.HTTPTransport(verify=False)  # made here: plain http to 127.0.0.1, no CA file to read
+
+    def push():
+        from model.services import sync
+        from model.services.setup import open_context
+
+        ctx = open_context(url, create=False)
+        report = sync.sync_now(ctx, pull=False,
+                               client=PartnerCenter(pc.url, TOKEN, sleep=lambda s: None, transport=transport))
+        print(json.dumps({"exit": report.exit_code, "pushed": report.pushed}))
+        return 0
+
+    r = box["logins"].python(ref, push)
+    assert r.code == 0, r.err
+    assert json.loads(r.out.splitlines()[-1])["exit"] == 0, r.out
+    r = c.psql(ref, "SELECT id FROM deals WHERE name = 'RLS created by ref'")
+    assert r.code == 0 and r.out and r.out != ids["created"], r
+    new_id = r.out
+    for table in ("deal_team", "deal_events", "sync_state"):
+        r = c.psql(ref, f"SELECT count(*) > 0 FROM {table} WHERE deal_id = '{new_id}'")
+        assert r.out == "t", (table, r)
+    assert c.psql(box["admin"], f"SELECT count(*) FROM deals WHERE id = '{ids['created']}'").out == "0"
+    REPORT.append(f"{ref} pushed their new outbound deal: Partner Center's id {new_id} replaced {ids['created']}")
+    ids["created"] = new_id
 
 
 def test_export_and_an_admins_import_under_the_policies(box):

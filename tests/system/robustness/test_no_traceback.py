@@ -341,3 +341,29 @@ def test_global_options_work_after_the_command(tmp_path):
     # before the command still works, and a nested command takes it too
     assert run("--db", str(target), "users", "list").returncode == 0
     assert run("users", "list", "--db", str(target)).returncode == 0
+
+
+@pytest.mark.parametrize("url, words", [
+    ("mysql://someone@db.example.com/crm", "cannot use this URL"),
+    ("nonsense://", "cannot use this URL"),
+    ("postgresql+psycopg://someone:s3cret@/cosell?host=/nonexistent-socket-dir", "failed: connection"),
+])
+def test_a_database_url_cosell_cannot_use(url, words):
+    line = one_clean_line(run("--db", url, "list"), 2, words)
+    assert "s3cret" not in line  # a password in the URL is never printed
+
+
+@pytest.mark.parametrize("argv, words", [
+    (("edit", "abcd", "--value", "1e400"), "too large"),
+    (("edit", "abcd", "--value", "1e999999999999"), "too large"),  # decimal.Overflow, not InvalidOperation
+    (("edit", "abcd", "--value", "NaN"), "is not a number"),
+    (("edit", "abcd", "--value=-Infinity"), "too large"),
+    (("list", "--limit", "99999999999999999999"), "too large"),
+    (("list", "--offset", "99999999999999999999"), "too large"),
+])
+def test_numbers_past_what_can_be_stored_are_usage_errors(db, argv, words):
+    before = digest(db)
+    proc = run("--db", str(db), *argv)
+    assert "Traceback" not in proc.stderr and proc.returncode == 2, proc.stderr
+    assert words in proc.stderr
+    assert digest(db) == before

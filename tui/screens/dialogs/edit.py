@@ -11,7 +11,7 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.widgets import Input, Select
 
-from model.domain.enums import AccountTab, DealKind, MarketplaceIntent, PartnerRole
+from model.domain.enums import AccountTab, MarketplaceIntent, PartnerRole
 from model.domain.schemas import Deal
 from tui.screens.dialogs._form import FormDialog, parse_date, parse_decimal
 from tui.screens.dialogs.accept import currency_options
