@@ -26,6 +26,7 @@ from rich.text import Text
 
 from model import services as svc
 from model.domain.errors import CosellError, RuleViolation, Violation
+from model.domain.ops.lifecycle import reason_violations
 from model.domain.reasons import DECLINE_REASONS, ERROR_REASONS, LOST_REASONS
 from model.domain.rules.lifecycle import Action, available_actions, next_stage
 from model.domain.rules.registration import eligibility_violations
@@ -122,6 +123,10 @@ def warning_text(violations: Iterable[Violation]) -> str:
 
 def change_summary(values: dict | None) -> list[tuple[str, object]]:
     return [(LABELS.get(k, k.replace("_", " ")), v) for k, v in (values or {}).items()]
+
+
+class _BackToForm(Exception):
+    """The user said no to the confirmation: the form comes back as they filled it in."""
 
 
 class _Reload(Exception):
@@ -222,6 +227,8 @@ class _DealAction:
                 raise Cancelled
             try:
                 return await save(values)
+            except _BackToForm:
+                errors = []
             except RuleViolation as exc:
                 errors, rest = split_violations(exc.violations, fields)
                 if rest:
@@ -247,10 +254,14 @@ class _DealAction:
 
     async def close_with_reason(self, flow: ReasonFlow, values: dict | None) -> Deal:
         async def save(v: dict) -> Deal:
+            refused = reason_violations(v["reason"], flow.reasons, v["notes"], flow.rule,
+                                        required=flow.reason_required)
+            if refused:  # asked before the confirmation, not after it (R8.4, R8.11, R8.13)
+                raise RuleViolation(refused)
             title = Text.assemble(f"{flow.verb} ", literal(self.deal.name, "italic"), "?")
             if not await self.confirm(title, f"{flow.outcome}\n{NOTHING_AFTER}", confirm_label=flow.verb,
                                       warning=True):
-                raise Cancelled
+                raise _BackToForm
             return await self.save(flow.service, v["reason"], notes=v["notes"] or None, values=v)
 
         new = await self.form(

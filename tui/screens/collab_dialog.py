@@ -19,7 +19,7 @@ from model.domain.enums import HelpType
 from model.domain.errors import CosellError, RuleViolation, Violation
 from model.domain.rules.lifecycle import Action, available_actions
 from model.domain.schemas import Deal
-from tui.screens.new_deal.base import FieldError, show_in
+from tui.screens.new_deal.base import FieldError, focus_field_of, show_in
 from tui.service_call import Cancelled, Reloaded, save_checked
 from tui.text import literal
 
@@ -89,6 +89,7 @@ class CosellDialog(ModalScreen):
     def show_problems(self, violations: list[Violation]) -> None:
         shown = show_in(self, violations, self.strip)
         if shown:
+            focus_field_of(shown[0])  # typing goes into the field the error names
             self.query_one("#dialog-body", VerticalScroll).scroll_to_widget(shown[0])
 
     def action_ignore(self) -> None:

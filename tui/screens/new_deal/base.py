@@ -147,6 +147,19 @@ def show_in(container: Widget, violations: list[Violation], strip: str = "") -> 
     return [s for s in slots if s.messages]
 
 
+def focus_field_of(error: FieldError) -> bool:
+    """Focus the field an error line belongs to (the nearest focusable widget above it), so what
+    the user types next goes where the error is, not into the field that had focus before."""
+    siblings = list(error.parent.children) if error.parent else []
+    i = siblings.index(error) if error in siblings else -1
+    for node in reversed(siblings[:max(i, 0)]):
+        for widget in [node, *node.query("*")]:
+            if widget.focusable:
+                widget.focus()
+                return True
+    return False
+
+
 def row(label: str, *widgets: Widget, key: str | None = None, classes: str = "") -> ComposeResult:
     """A labelled form line, with the error line of ``key`` under it."""
     with Horizontal(classes=f"form-row {classes}".strip()):
@@ -201,19 +214,9 @@ class WizardStep(VerticalScroll):
 
     def focus_error(self, shown: list[FieldError]) -> None:
         """Move to the field of the first error shown (the widget just above its error line)."""
-        if not shown:
-            return
-        first = shown[0]
-        siblings = list(first.parent.children) if first.parent else []
-        i = siblings.index(first) if first in siblings else -1
-        for node in reversed(siblings[:max(i, 0)]):
-            candidates = [node] + list(node.query("*"))
-            for widget in candidates:
-                if widget.focusable:
-                    widget.focus()
-                    self.scroll_to_widget(first)
-                    return
-        self.scroll_to_widget(first)
+        if shown:
+            focus_field_of(shown[0])
+            self.scroll_to_widget(shown[0])
 
 
 def step_heading(title: str, hint: str = "") -> ComposeResult:
