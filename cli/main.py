@@ -13,7 +13,7 @@ from cli import common
 
 COMMAND_MODULES = (
     "cli.deals", "cli.oncall", "cli.transfer", "cli.accounts", "cli.demo", "cli.users", "cli.notify", "cli.init",
-    "cli.create", "cli.locations", "cli.sync", "cli.login",
+    "cli.create", "cli.locations", "cli.sync", "cli.login", "cli.stats",
 )
 
 
@@ -47,7 +47,8 @@ def _global_options_everywhere(parser: argparse.ArgumentParser) -> None:
         if isinstance(action, argparse._SubParsersAction):
             for child in dict.fromkeys(action.choices.values()):
                 if not any("--db" in a.option_strings for a in child._actions):
-                    child.add_argument("--db", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+                    child.add_argument("--db", default=argparse.SUPPRESS, metavar="DB",
+                                       help="SQLite file or database URL (as before the command)")
                 _global_options_everywhere(child)
 
 

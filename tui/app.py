@@ -13,6 +13,9 @@ Everything a screen needs from the app is here and nothing else:
 - ``app.clock_tick``: a signal published every 30 s with ``ctx.clock.now()``, so
   countdowns move without a restart.
 
+Sync with Partner Center (issue 12): ``app.sync_watch`` (``tui.sync_watch``) runs `S`,
+the periodic pull and the push after each action in a thread worker, one at a time.
+
 Live refresh (issue 5): a thread worker polls ``store.change_counter()`` every
 second; when another process (or user) wrote, ``refresh_deals()`` runs.
 """
@@ -55,6 +58,8 @@ class CosellApp(App):
                 tooltip="Quit from anywhere, even while typing"),
         Binding("ctrl+p", "command_palette", "Palette", id="app.palette", priority=True,
                 tooltip="Every action by name: type e.g. 'deal: accept'"),
+        Binding("S", "sync", "Sync", id="app.sync", show=False, key_display="S",
+                tooltip="Sync with Partner Center now: pull its changes, push the queued ones (in the background)"),
     ]
 
     class _Counter(Message):
@@ -70,6 +75,9 @@ class CosellApp(App):
         from tui.expiry_watch import ExpiryWatch
 
         self._expiry_watch = ExpiryWatch()
+        from tui.sync_watch import SyncWatch
+
+        self.sync_watch = SyncWatch(self)
         if settings is None:
             settings, settings_problem = load_settings()
         self.settings = settings
@@ -96,6 +104,8 @@ class CosellApp(App):
         if self._sweep:
             self._sweep_worker()
         self._expiry_worker()
+        self.sync_watch.start()
+        self.deals_changed.subscribe(self, lambda _none: self.sync_watch.refresh_summary())
         if self._poll_interval:
             self._poll_worker()
             self.set_interval(self._poll_interval, self._poll_worker)
@@ -192,6 +202,9 @@ class CosellApp(App):
         super()._handle_exception(error)
 
     # -- app actions ----------------------------------------------------------------------
+    def action_sync(self) -> None:
+        self.sync_watch.sync_now()
+
     def action_help(self) -> None:
         from tui.screens.help import HelpScreen
 

@@ -37,6 +37,7 @@ from tui.screens.dialogs import (
 )
 from tui.screens.dialogs._form import split_violations
 from tui.service_call import Cancelled, Reloaded, in_thread, save_checked
+from tui.sync_watch import local_change
 from tui.text import clean, literal
 
 #: Actions this controller drives. Upgrade and invitations have their own dialogs (``tui.screens.invite``).
@@ -330,6 +331,7 @@ class _DealAction:
 
     async def favorite(self) -> Deal:
         new = await in_thread(self.screen, svc.set_favorite, self.ctx, self.deal.id)
+        local_change(self.app)
         tell(self.app, f"{'Added' if new.favorite else 'Removed'} “{new.name}” "
                        f"{'to' if new.favorite else 'from'} Favorites (R3.3)", title="Favorites")
         return new

@@ -18,6 +18,9 @@ error: the cancellation ends the awaiting worker quietly instead of surfacing as
   brings back its form, still filled in with what the user typed;
 - Cancel: ``Cancelled`` is raised; nothing was saved.
 
+A save that went through is pushed to Partner Center right after (``tui.sync_watch``,
+when sync is set up); a push that fails shows as the deal's mark, never as an error here.
+
 Both must be awaited inside a worker (the dialog waits with ``push_screen_wait``).
 """
 from __future__ import annotations
@@ -31,6 +34,7 @@ from textual.worker import WorkerCancelled, WorkerFailed
 from model import services as svc
 from model.domain.errors import ConflictError, RuleViolation, Violation
 from model.domain.schemas import Deal
+from tui.sync_watch import local_change
 
 R = TypeVar("R")
 
@@ -79,7 +83,7 @@ async def save_checked(node, call: Callable[[int], R], deal: Deal, *, version: i
     current = version if version is not None else deal.version
     while True:
         try:
-            return await in_thread(node, call, current)
+            result = await in_thread(node, call, current)
         except ConflictError as exc:
             choice = await app.push_screen_wait(ConflictDialog(exc, deal.name, list(your_change), form=form))
             if choice not in (REAPPLY, RELOAD):
@@ -91,3 +95,6 @@ async def save_checked(node, call: Callable[[int], R], deal: Deal, *, version: i
             if refused:
                 raise RuleViolation(refused) from None
             current = deal.version
+            continue
+        local_change(app)  # saved: push it to Partner Center (quietly, in the background; tui.sync_watch)
+        return result

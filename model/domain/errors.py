@@ -74,7 +74,10 @@ class ConflictError(CosellError):
 
 
 class NotFound(CosellError):
-    exit_code = 4
+    """No such deal (or one the user may not see: R1.3 makes the two look the same). Exit 2: the
+    command named something that is not there; 4 is kept for a rule's refusal."""
+
+    exit_code = 2
 
 
 class AmbiguousId(CosellError):

@@ -15,6 +15,7 @@ import re
 from typing import IO, Iterable
 
 from model.domain import stages as stage_table
+from model.domain.text import spreadsheet_cell
 from model.domain.enums import (
     DealKind, Direction, MarketplaceIntent, MicrosoftStatus, PartnerRole, RegistrationStatus, SaleType, Tab,
 )
@@ -27,10 +28,12 @@ PARALLEL_MIN = 20_000  # below this, starting workers costs more than they save
 SEGMENT = 5_000
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, check_circular=False, separators=(",", ":"))
-# JSON escapes U+0000-U+001F itself; DEL and the C1 controls (U+009B is a terminal's CSI) it
-# writes raw, so they are escaped too: exported text reaches terminals (`cosell export | less`).
-_C1 = re.compile("[\x7f-\x9f]")
-_C1_ESCAPES = {i: f"\\u{i:04x}" for i in range(0x7F, 0xA0)}
+# JSON escapes U+0000-U+001F itself; DEL, the C1 controls (U+009B is a terminal's CSI) and the
+# bidi controls (U+202E reverses what follows) it writes raw, so they are escaped too: exported
+# text reaches terminals (`cosell export | less`). The data is the same, only spelled \uXXXX.
+_BIDI = (0x200E, 0x200F, *range(0x202A, 0x202F), *range(0x2066, 0x206A))
+_C1 = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
+_C1_ESCAPES = {i: f"\\u{i:04x}" for i in (*range(0x7F, 0xA0), *_BIDI)}
 
 
 def json_text(chunk: Iterable[bulk.DealRows]) -> str:
@@ -46,16 +49,10 @@ CSV_COLUMNS = (
     "partner program", "solution area", "solution play", "marketplace intent", "favorite", "location",
     "sender", "Microsoft", "registration", "created", "updated", "closed", "status reason", "team", "solutions",
 )
-_CONTROL = re.compile(r"\x1b\[[0-9;?]*[ -/]*[@-~]|\x1b\][^\x07\x1b]*(?:\x07|\x1b\\)?|[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
 def _cell(value) -> str:
-    """Text for a spreadsheet: no terminal control sequences, and no leading =, +, - or @ that a
-    spreadsheet would run as a formula (CSV injection): such text gets a leading apostrophe."""
-    if value is None:
-        return ""
-    text = _CONTROL.sub("", str(value))
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
+    """A spreadsheet cell, by the one sanitiser every face uses (no control or bidi characters,
+    and a formula start, also after leading spaces, tabs or a CR, gets a leading apostrophe)."""
+    return spreadsheet_cell(value)
 
 
 def _stamp(value) -> str:

@@ -18,7 +18,7 @@ from model.domain.enums import (
     AccountMatch, AccountTab, DealKind, Direction, HelpType, MarketplaceIntent, MicrosoftStatus,
     PartnerRole, SaleType, Status, Substatus, TERMINAL_SUBSTATUSES,
 )
-from model.domain.rules.fx import rate
+from model.domain.rules.fx import rate, usd_day
 from model.domain.schemas import (
     Customer, CustomerContact, Deal, DealSolution, Invitation, Note, Person, Registration,
 )
@@ -79,8 +79,8 @@ def derive(values: dict, note_texts: Iterable[str]) -> dict:
     values["tab"] = ("closed" if values["substatus"] in _TERMINAL
                      else "inbound" if values["direction"] == "Incoming" else "outbound")
     values["stage_pct"] = _PERCENT[values["stage"]]
-    values["value_usd"] = usd(values["value"], values["currency"],
-                              values["close_date"] or values["created_at"].date())
+    values["value_usd"] = usd(values["value"], values["currency"],  # the one rule: model.domain.rules.fx
+                              usd_day(values.get("closed_at"), values["close_date"], values["created_at"]))
     values["registration_status"] = values["registration"]["status"] if values["registration"] else "None"
     values["search_text"] = "\n".join(
         [values["name"], values["customer_name"], values["crm_id"] or "", *note_texts]).lower()

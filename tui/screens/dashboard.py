@@ -32,12 +32,14 @@ from model.domain.listing import DealQuery, TabSummary
 from tui.deal_actions import verdict
 from tui.deal_keys import OffersDealActions
 from tui.screens.dashboard_keys import DASHBOARD_BINDINGS
+from tui.screens.dashboard_reporting import ReportingFilter
 from tui.marked_actions import BULK
 from tui.service_call import in_thread
+from tui.sync_watch import local_change
 from tui.text import literal, markup_safe
 from tui.widgets.deal_table import DealTable
 from tui.widgets.key_footer import KeyFooter
-from tui.widgets.pipeline_summary import PipelineSummary, SummaryView
+from tui.widgets.pipeline_summary import PipelineSummary, SummaryView, SyncLine
 
 EXPIRING_WINDOW = timedelta(hours=72)   # `e`: the R8.12/R8.2 "answer soon" band
 FILTER_DEBOUNCE = 0.08                   # seconds of quiet typing before the query runs
@@ -48,7 +50,7 @@ _KINDS = (None, *DealKind)
 
 
 
-class DashboardScreen(OffersDealActions, Screen):
+class DashboardScreen(ReportingFilter, OffersDealActions, Screen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     AUTO_FOCUS = "DealTable"
 
@@ -76,6 +78,7 @@ class DashboardScreen(OffersDealActions, Screen):
         yield Tabs(*(TabWidget(_tab_title(t), id=f"tab-{t.value}") for t in TAB_ORDER), id="tabs",
                    active=f"tab-{self.tab.value}")
         yield PipelineSummary(id="summary")
+        yield SyncLine(id="sync-line")
         with Horizontal(id="filter-bar"):
             yield Input(placeholder="/ filter: name, customer, CRM ID, notes", id="filter", compact=True)
             yield Static(id="quick-filters")
@@ -98,7 +101,8 @@ class DashboardScreen(OffersDealActions, Screen):
     def current_query(self) -> DealQuery:
         sort, desc = self._sorts.get(self.tab, (None, False))
         return DealQuery(tab=self.tab, text=self.text, stage=self.stage, kind=self.kind,
-                         expiring_within=EXPIRING_WINDOW if self.expiring else None, sort=sort, descending=desc)
+                         expiring_within=EXPIRING_WINDOW if self.expiring else None, sort=sort, descending=desc,
+                         ids=self.reporting_ids)
 
     def _apply_query(self, cursor: int = 0, summary: bool = False) -> None:
         self.table.set_query(self.current_query(), self.app.settings.columns_for(self.tab), cursor=cursor)
@@ -160,7 +164,7 @@ class DashboardScreen(OffersDealActions, Screen):
 
     @property
     def _filtered(self) -> bool:
-        return bool(self.text.strip() or self.stage or self.kind or self.expiring)
+        return bool(self.text.strip() or self.stage or self.kind or self.expiring or self.reporting_ids is not None)
 
     def _show_quick_filters(self) -> None:
         parts = []
@@ -170,6 +174,8 @@ class DashboardScreen(OffersDealActions, Screen):
             parts.append(f"kind: {self.kind.label}")
         if self.expiring:
             parts.append("expiring ≤ 72 h")
+        if self.reporting_ids is not None:
+            parts.append("needs reporting (R13.3)")
         self.query_one("#quick-filters", Static).update(Text(" · ".join(parts), no_wrap=True))
         self.set_class(bool(parts), "-quick-filtered")
 
@@ -292,6 +298,7 @@ class DashboardScreen(OffersDealActions, Screen):
         elif self._filtered:
             box.value = ""
             self.text, self.stage, self.kind, self.expiring = "", None, None, False
+            self.reporting_ids = None
             self._apply_query()
 
     def action_choose_columns(self) -> None:
@@ -344,6 +351,7 @@ class DashboardScreen(OffersDealActions, Screen):
         def created(deal) -> None:
             if deal is not None:
                 self.notify(f"Created {markup_safe(deal.name)}", title="New deal")
+                local_change(self.app)  # push it to Partner Center (when sync is set up)
                 self.reload_data()
 
         self.app.push_screen(NewDealWizard(), created)
@@ -368,6 +376,7 @@ class DashboardScreen(OffersDealActions, Screen):
             if bulk:
                 await run_bulk_action(self, action, bulk)
                 self.table.clear_marks()
+                local_change(self.app)  # one push for the marked deals (single actions push in save_checked)
             else:
                 await run_deal_action(self, action, row.id, version=row.version)
         finally:

@@ -27,6 +27,7 @@ from tui.deal_actions import refuse, run_deal_action, show_error, verdict
 from tui.deal_keys import OffersDealActions
 from tui.screens import deal_detail_sections as sections
 from tui.service_call import in_thread
+from tui.sync_watch import deal_sync, local_change, sync_banner
 from tui.widgets.lifecycle import LifecycleProgress
 
 WIDE = 120  # columns from which the sections sit side by side
@@ -74,6 +75,8 @@ class DealDetailScreen(OffersDealActions, Screen):
                 tooltip="Ask Microsoft for help; Microsoft has 14 days to decide (R7.3)"),
         Binding("i", "collab('invite_partner')", "Invite partner", id="deal.invite_partner",
                 tooltip="Invite a co-sell partner to the deal (P2P, R7.4)"),
+        Binding("c", "settle_sync", "Settle conflict", id="detail.sync_conflict", show=False,
+                tooltip="A deal in conflict with Partner Center (≠): keep yours or take theirs"),
     ]
 
     def __init__(self, deal_id: str) -> None:
@@ -84,10 +87,14 @@ class DealDetailScreen(OffersDealActions, Screen):
         self.busy = False
         self._seen_counter: int | None = None
         self._offered: frozenset[Action] | None = None
+        self.sync: tuple[str, str] | None = None   # (state, reason) when not in step with Partner Center
 
     # -- layout ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield Static("Loading the deal…", id="detail-title")
+        banner = Static("", id="detail-sync", markup=False)
+        banner.display = False
+        yield banner
         with VerticalScroll(id="detail-body"):
             yield LifecycleProgress(id="lifecycle")
             with Vertical(id="detail-columns"):
@@ -147,7 +154,9 @@ class DealDetailScreen(OffersDealActions, Screen):
     def _fetch(self) -> tuple[Deal, list[Event], int]:
         ctx = self.app.ctx
         counter = ctx.store.change_counter()
-        return svc.get_deal(ctx, self.deal_id), svc.history(ctx, self.deal_id), counter
+        deal = svc.get_deal(ctx, self.deal_id)
+        self.sync = deal_sync(self.app, ctx, deal.id)
+        return deal, svc.history(ctx, self.deal_id), counter
 
     async def reload(self) -> None:
         """Load the deal and its history in a thread worker, then redraw."""
@@ -182,6 +191,9 @@ class DealDetailScreen(OffersDealActions, Screen):
             return
         now = self.now()
         self.query_one("#detail-title", Static).update(sections.title_text(deal, now))
+        banner = self.query_one("#detail-sync", Static)
+        banner.update(sync_banner(self.sync))
+        banner.display = self.sync is not None
         self.query_one("#section-deal", Static).update(sections.deal_fields(deal, now))
         self.query_one("#section-customer", Static).update(sections.customer_fields(deal))
         self.query_one("#section-registration", Static).update(sections.registration_fields(deal, now))
@@ -230,6 +242,37 @@ class DealDetailScreen(OffersDealActions, Screen):
             refuse(self.app, action, refused)
             return
         self.app.push_screen(collaboration_dialog(action, self.deal), callback=self._after_collab)
+
+    def action_settle_sync(self) -> None:
+        """`c`: keep mine / take theirs on a deal in conflict with Partner Center (``sync.resolve``)."""
+        if self.deal is None or self.busy:
+            return
+        if self.sync is None or self.sync[0] != "conflict":
+            self.notify("This deal is not in conflict with Partner Center.", title="Sync", markup=False)
+            return
+        self.busy = True
+        self.run_worker(self._settle_sync(self.deal.name, self.sync[1]), group="detail-action")
+
+    async def _settle_sync(self, name: str, reason: str) -> None:
+        from model.services.sync import resolve
+        from tui.screens.dialogs.sync_conflict import KEEP_MINE, TAKE_THEIRS, SyncConflictDialog
+
+        try:
+            choice = await self.app.push_screen_wait(SyncConflictDialog(name, reason))
+            if choice not in (KEEP_MINE, TAKE_THEIRS):
+                return
+            try:
+                await in_thread(self, resolve, self.app.ctx, self.deal_id, keep_mine=choice == KEEP_MINE)
+            except CosellError as exc:
+                show_error(self.app, exc)
+                return
+            self.notify("Kept your version: Partner Center gets it with the next sync" if choice == KEEP_MINE
+                        else "Took Partner Center's version", title="Sync", markup=False)
+            if choice == KEEP_MINE:
+                local_change(self.app)
+        finally:
+            self.busy = False
+        await self._reload_everywhere()
 
     def _after_collab(self, updated) -> None:
         if updated is not None:

@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from model.domain.enums import AccountMatch, AccountTab, Direction
-from model.domain.rules.fx import to_usd
+from model.domain.rules.fx import to_usd, usd_day
 from model.domain.rules.lifecycle import expiry_band, format_left, format_span, microsoft_window, time_left
 from model.domain.schemas import Deal, Event
 from model.domain.stages import info
@@ -59,7 +59,7 @@ def money(deal: Deal, now: datetime) -> Text:
     text = Text.assemble(f"{deal.value:,.2f} ", literal(deal.currency))
     if deal.currency.upper() != "USD":
         try:
-            usd = to_usd(deal.value, deal.currency, (deal.closed_at or now).date())
+            usd = to_usd(deal.value, deal.currency, usd_day(deal.closed_at, deal.close_date, deal.created_at))
             text.append(f"  ≈ {usd:,.0f} USD", style="dim")
         except ValueError:
             text.append("  (no exchange rate)", style="dim")

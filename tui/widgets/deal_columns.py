@@ -87,6 +87,19 @@ COLUMNS: dict[str, Column] = {c.key: c for c in (
 assert tuple(COLUMNS) == ALL_COLUMNS, "settings.ALL_COLUMNS and COLUMNS must list the same keys in order"
 
 
+#: A deal's sync mark in the grid's gutter: a glyph, so it reads without colour (NO_COLOR); none: in step.
+SYNC_GLYPHS = {"in_step": " ", "pending": "↑", "failed": "✗", "conflict": "≠"}
+SYNC_MEANING = {"in_step": "in step with Partner Center", "pending": "local change not yet pushed",
+                "failed": "Partner Center refused the change", "conflict": "changed both here and in Partner Center"}
+
+
+def sync_cell(state: str | None) -> Cell:
+    """The gutter's sync mark and its style name (``sync-pending``, ...); unknown yet: blank."""
+    if state is None or state == "in_step":
+        return " ", None
+    return SYNC_GLYPHS.get(state, "?"), f"sync-{state}"
+
+
 def column_for_sort(sort_key: str) -> str | None:
     """The column that shows a sort key (for the header's ▲/▼)."""
     for col in COLUMNS.values():

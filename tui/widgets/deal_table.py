@@ -10,7 +10,10 @@ generation number, and answers from an older generation are dropped, so a
 slow query can never paint stale rows over a newer filter.
 
 The header row stays put while rows scroll; the mark gutter stays put while
-columns scroll sideways on narrow terminals.
+columns scroll sideways on narrow terminals. When sync with Partner Center is in
+use (``tui.sync_watch``) the gutter has a third cell, the deal's sync mark
+(↑ pending, ✗ refused, ≠ conflict, blank in step), read with each page by the
+same worker (``sync_marks``), so it costs one query a page and never the UI thread.
 """
 from __future__ import annotations
 
@@ -33,9 +36,10 @@ from model import services as svc
 from model.domain.schemas import DealRow
 from model.domain.listing import DEFAULT_SORT, DealQuery
 from tui.widgets.deal_pages import PAGE, PageCache
-from tui.widgets.deal_columns import COLUMNS, column_for_sort, header_text, layout, row_text
+from tui.sync_watch import marks_for, watch_of
+from tui.widgets.deal_columns import COLUMNS, column_for_sort, header_text, layout, row_text, sync_cell
 
-GUTTER = 2          # mark column on the left, never scrolled away
+GUTTER = 2          # cursor and mark cells on the left, never scrolled away (+1: the sync mark)
 
 
 class DealTable(ScrollView, can_focus=True, inherit_bindings=False):
@@ -62,6 +66,7 @@ class DealTable(ScrollView, can_focus=True, inherit_bindings=False):
         "deal-table--header", "deal-table--header-sorted", "deal-table--column-cursor", "deal-table--cursor",
         "deal-table--marked", "deal-table--placeholder", "deal-table--heart", "deal-table--expiry-ok",
         "deal-table--expiry-72h", "deal-table--expiry-24h", "deal-table--expiry-overdue", "deal-table--empty",
+        "deal-table--sync-pending", "deal-table--sync-failed", "deal-table--sync-conflict",
     }
 
     cursor_row: reactive[int] = reactive(0, repaint=False)
@@ -99,14 +104,16 @@ class DealTable(ScrollView, can_focus=True, inherit_bindings=False):
             self.table, self.count = table, count
 
     class _Reloaded(Message):
-        def __init__(self, generation: int, total: int, pages: dict[int, list[DealRow]], anchor) -> None:
+        def __init__(self, generation: int, total: int, pages: dict[int, list[DealRow]], anchor,
+                     marks: dict[str, str] | None) -> None:
             super().__init__()
             self.generation, self.total, self.pages, self.anchor = generation, total, pages, anchor
+            self.marks = marks  # None: sync not in use
 
     class _PageLoaded(Message):
-        def __init__(self, generation: int, page: int, rows: list[DealRow]) -> None:
+        def __init__(self, generation: int, page: int, rows: list[DealRow], marks: dict[str, str]) -> None:
             super().__init__()
-            self.generation, self.page, self.rows = generation, page, rows
+            self.generation, self.page, self.rows, self.marks = generation, page, rows, marks
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -116,6 +123,7 @@ class DealTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.fetching = True  # a (re)load of count and pages is running
         self.marked: dict[str, DealRow] = {}
         self.cache = PageCache()
+        self.sync_marks: dict[str, str] | None = None   # deal id -> in_step/pending/failed/conflict; None: off
         self._layout_key = None
         self._layout: list = []
         self.virtual_size = Size(0, 1)
@@ -159,6 +167,10 @@ class DealTable(ScrollView, can_focus=True, inherit_bindings=False):
         return self.cache.rows()
 
     @property
+    def mark_cells(self) -> int:
+        return GUTTER + (self.sync_marks is not None)
+
+    @property
     def busy(self) -> bool:
         """Still waiting for a count or a page (tests wait for this, never for a fixed time)."""
         return self.fetching or self.cache.busy
@@ -187,12 +199,15 @@ class DealTable(ScrollView, can_focus=True, inherit_bindings=False):
             if page * PAGE >= total and page:
                 break
             fetched[page] = svc.list_deals(ctx, replace(query, offset=page * PAGE, limit=PAGE))
-        self.post_message(self._Reloaded(generation, total, fetched, anchor))
+        watch = watch_of(self.app)
+        marks = marks_for(self.app, ctx, [r.id for rows in fetched.values() for r in rows]) \
+            if watch is not None and watch.in_use else None
+        self.post_message(self._Reloaded(generation, total, fetched, anchor, marks))
 
     @work(thread=True, group="deal-table-page")
     def _page_worker(self, ctx, generation: int, query: DealQuery, page: int) -> None:
         rows = svc.list_deals(ctx, replace(query, offset=page * PAGE, limit=PAGE))
-        self.post_message(self._PageLoaded(generation, page, rows))
+        self.post_message(self._PageLoaded(generation, page, rows, marks_for(self.app, ctx, [r.id for r in rows])))
 
     def _on_deal_table__reloaded(self, message: _Reloaded) -> None:
         message.stop()
@@ -201,6 +216,9 @@ class DealTable(ScrollView, can_focus=True, inherit_bindings=False):
         self.fetching = False
         self.total = message.total
         self.cache.replace(message.pages)
+        if (message.marks is None) != (self.sync_marks is None):
+            self._layout_key = None  # the gutter grows (or shrinks) by the sync mark's cell
+        self.sync_marks = message.marks
         self._update_virtual_size()
         cursor = self.cursor_row
         if message.anchor is not None:
@@ -218,6 +236,8 @@ class DealTable(ScrollView, can_focus=True, inherit_bindings=False):
     def _on_deal_table__page_loaded(self, message: _PageLoaded) -> None:
         message.stop()
         if self.cache.store(message.generation, message.page, message.rows, round(self.scroll_y)):
+            if self.sync_marks is not None:
+                self.sync_marks.update(message.marks)
             self.refresh()
             if self.cursor_row // PAGE == message.page:
                 self.post_message(self.Highlighted(self, self.cursor_deal))
@@ -244,7 +264,7 @@ class DealTable(ScrollView, can_focus=True, inherit_bindings=False):
 
     def _columns_layout(self) -> list:
         # Without a horizontal scrollbar's worth of doubt: lay out for the width a vertical scrollbar leaves.
-        width = max(self.size.width - self.styles.scrollbar_size_vertical - GUTTER, 10)
+        width = max(self.size.width - self.styles.scrollbar_size_vertical - self.mark_cells, 10)
         key = (tuple(self.columns), width)
         if key != self._layout_key:
             self._layout_key, self._layout = key, layout(self.columns, width)
@@ -255,7 +275,7 @@ class DealTable(ScrollView, can_focus=True, inherit_bindings=False):
         return lay[-1][1] + lay[-1][2] if lay else 0
 
     def _update_virtual_size(self) -> None:
-        self.virtual_size = Size(self._content_width() + GUTTER, self.total + 1)
+        self.virtual_size = Size(self._content_width() + self.mark_cells, self.total + 1)
 
     def on_resize(self, _event: events.Resize) -> None:
         self._relayout()
@@ -280,7 +300,7 @@ class DealTable(ScrollView, can_focus=True, inherit_bindings=False):
         if not lay:
             return
         _col, x, w = lay[min(self.cursor_column, len(lay) - 1)]
-        view = self.scrollable_content_region.width - GUTTER
+        view = self.scrollable_content_region.width - self.mark_cells
         if x < self.scroll_x:
             self.scroll_to(x=x, animate=False)
         elif x + w > self.scroll_x + view:
@@ -303,7 +323,7 @@ class DealTable(ScrollView, can_focus=True, inherit_bindings=False):
         if row is None:
             self._want(index // PAGE)
             style = base + self.get_component_rich_style("deal-table--placeholder")
-            return Strip([Segment(" " * GUTTER + "…", style)]).extend_cell_length(width, style).crop(0, width)
+            return Strip([Segment(" " * self.mark_cells + "…", style)]).extend_cell_length(width, style).crop(0, width)
         return self._row_strip(row, index, width, base)
 
     def _header_strip(self, width: int, base: Style) -> Strip:
@@ -312,7 +332,7 @@ class DealTable(ScrollView, can_focus=True, inherit_bindings=False):
                            self.cursor_column if self.has_focus else None,
                            self.get_component_rich_style("deal-table--header-sorted", partial=True),
                            self.get_component_rich_style("deal-table--column-cursor", partial=True))
-        return self._line_strip(Text(" " * GUTTER), text, width,
+        return self._line_strip(Text(" " * self.mark_cells), text, width,
                                 base + self.get_component_rich_style("deal-table--header"))
 
     def _row_strip(self, row: DealRow, index: int, width: int, base: Style) -> Strip:
@@ -326,12 +346,16 @@ class DealTable(ScrollView, can_focus=True, inherit_bindings=False):
                         lambda part: self.get_component_rich_style(f"deal-table--{part}", partial=True))
         # The gutter says it in characters too (▸ cursor, ● marked): NO_COLOR and screen readers lose styles.
         gutter = Text(("▸" if cursor else " ") + ("●" if marked else " "))
+        if self.sync_marks is not None:
+            glyph, part = sync_cell(self.sync_marks.get(row.id))
+            gutter.append(glyph, style=self.get_component_rich_style(f"deal-table--{part}", partial=True)
+                          if part else Style())
         return self._line_strip(gutter, text, width, style)
 
     def _line_strip(self, gutter: Text, body: Text, width: int, style: Style) -> Strip:
         console = self.app.console
         body_strip = Strip(list(body.render(console)), body.cell_len)
-        view = max(width - GUTTER, 0)
+        view = max(width - self.mark_cells, 0)
         scroll_x = round(self.scroll_x)
         body_strip = body_strip.crop(scroll_x, scroll_x + view).extend_cell_length(view)
         segments = list(gutter.render(console)) + list(body_strip)
@@ -410,7 +434,7 @@ class DealTable(ScrollView, can_focus=True, inherit_bindings=False):
             return
         y = offset.y
         if y <= 0:
-            x = offset.x + round(self.scroll_x) - GUTTER
+            x = offset.x + round(self.scroll_x) - self.mark_cells
             for i, (col, cx, w) in enumerate(self._columns_layout()):
                 if cx <= x < cx + w:
                     self.cursor_column = i

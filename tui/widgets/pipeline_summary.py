@@ -1,4 +1,5 @@
-"""The header line of a tab: how many deals, what they are worth, and what is about to expire.
+"""The header lines of a tab: how many deals, what they are worth, and what is about to expire;
+and, while sync with Partner Center is in use, where sync stands (``SyncLine``).
 
 Numbers come from ``svc.tab_summary`` (aggregated in SQL, never by loading
 rows): the count, the total value and the stage-weighted pipeline (value ×
@@ -75,3 +76,37 @@ class PipelineSummary(Static):
     def show(self, view: SummaryView) -> None:
         self.view = view
         self.update(summary_text(view))
+
+
+class SyncLine(Static):
+    """The line under the summary while sync with Partner Center is in use: last pull, queued
+    changes, refusals, conflicts (``SyncWatch.header_line``). Hidden otherwise: a database that
+    never syncs says nothing about it."""
+
+    DEFAULT_CSS = """
+    SyncLine { height: 1; width: 1fr; padding: 0 1; color: $text-muted; display: none; }
+    SyncLine.-shown { display: block; }
+    """
+
+    def on_mount(self) -> None:
+        from tui.sync_watch import watch_of
+
+        watch = watch_of(self.app)
+        if watch is not None:
+            watch.changed.subscribe(self, lambda _summary: self.show())
+        self.show()
+
+    def on_unmount(self) -> None:
+        from tui.sync_watch import watch_of
+
+        watch = watch_of(self.app)
+        if watch is not None:
+            watch.changed.unsubscribe(self)
+
+    def show(self) -> None:
+        from tui.sync_watch import watch_of
+
+        watch = watch_of(self.app)
+        line = watch.header_line(self.app.ctx.clock.now()) if watch is not None else ""
+        self.set_class(bool(line), "-shown")
+        self.update(Text(line, no_wrap=True, overflow="ellipsis"))

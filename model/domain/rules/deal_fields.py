@@ -11,10 +11,10 @@ from decimal import Decimal
 
 from model.domain.enums import AccountTab, DealKind, SolutionSource
 from model.domain.errors import Violation
+from model.domain.rules.addresses import address_problem
 from model.domain.rules.fx import CURRENCY, known_currencies
 from model.domain.schemas import Customer, CustomerContact, DealDraft, DealSolution, Invitation, Person
 
-EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9 ()./-]{5,}$")
 
 
@@ -28,7 +28,7 @@ def person_violations(person: Person, field: str, rule: str = "R6.1") -> list[Vi
         out.append(Violation(rule, f"{person.phone!r} is not a phone number", f"{field}.phone"))
     if not person.email.strip():
         out.append(Violation(rule, "an email address is required", f"{field}.email"))
-    elif not EMAIL.match(person.email.strip()):
+    elif address_problem(person.email) is not None:  # email-validator decides (no CR/LF, one address)
         out.append(Violation(rule, f"{person.email!r} is not an email address", f"{field}.email"))
     return out
 
@@ -57,7 +57,7 @@ def customer_violations(customer: Customer | None) -> list[Violation]:
 
 def contact_violations(contact: CustomerContact, field: str) -> list[Violation]:
     out = []
-    if contact.email and not EMAIL.match(contact.email.strip()):
+    if contact.email and address_problem(contact.email) is not None:
         out.append(Violation("R4.10", f"{contact.email!r} is not an email address", f"{field}.email"))
     if contact.phone and not PHONE.match(contact.phone.strip()):
         out.append(Violation("R4.10", f"{contact.phone!r} is not a phone number", f"{field}.phone"))

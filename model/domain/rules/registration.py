@@ -15,7 +15,7 @@ from model.domain.enums import (
     AccountMatch, DealKind, HelpType, MicrosoftStatus, RegistrationKind, RegistrationStatus, SaleType, Substatus,
 )
 from model.domain.errors import Violation
-from model.domain.rules.fx import to_usd
+from model.domain.rules.fx import to_usd, usd_day
 from model.domain.schemas import Deal
 
 MIN_USD = Decimal("25000")
@@ -85,13 +85,14 @@ def could_register(deal: Deal, on: date | None = None) -> bool:
     A customer still waiting for account matching (R4.5) may yet turn out
     Microsoft-managed, so it counts as possibly eligible.
     """
-    when = on or deal.close_date or deal.created_at.date()
+    when = on or usd_day(deal.closed_at, deal.close_date, deal.created_at)
     return not _standing_violations(deal, when, pending_match_ok=True)
 
 
 def eligibility_violations(deal: Deal, now: datetime) -> list[Violation]:
-    """R10.1: all criteria, each unmet one listed (value converted at the month it was won)."""
-    on = (deal.closed_at or now).date()
+    """R10.1: all criteria, each unmet one listed (the value in USD by the one rule, ``fx.usd_day``:
+    the month it was won; an open deal's, its close date's)."""
+    on = usd_day(deal.closed_at, deal.close_date, deal.created_at)
     out = _standing_violations(deal, on, pending_match_ok=False)
     if deal.substatus is not Substatus.WON:
         out.insert(0, Violation("R10.1", f"the deal must be won (it is {deal.substatus.value.lower()})", "status"))

@@ -61,3 +61,23 @@ def test_a_stored_name_with_line_breaks_stays_on_its_row(cosell, sctx):
     out = cosell("users", "list").out
     assert not any(line.startswith("mallory") for line in out.splitlines())
     assert "Old mallory  Forged  admin" in out or "Old mallory Forged admin" in out
+
+
+def test_notify_status_shows_each_undelivered_message_on_one_line(cosell, sctx):
+    from model.store.tables import OutboxRecord
+    from cli_harness import NOW
+
+    with sctx.store.write() as session:
+        session.add(OutboxRecord(created_at=NOW, kind="test", deal_id=None, recipient="evil@example.com\r\nBcc: x",
+                                 subject="Hi\x1b]52;c;eA==\x07", body="b", attempts=5, dedupe_key="given-up",
+                                 last_error="'evil@example.com\\r\\nBcc: x' is not an e-mail address: line break"))
+        session.add(OutboxRecord(created_at=NOW, kind="test", deal_id=None, recipient="ok@example.com",
+                                 subject="Waiting", body="b", attempts=0, dedupe_key="waiting"))
+    status = cosell("notify", "--status")
+    assert status.code == 3, status.err  # something was given up: attention
+    lines = status.out.splitlines()
+    assert len(lines) == 3 and "given up" in lines[1] and "line break" in lines[1] and "waiting" in lines[2]
+    assert "\x1b" not in status.out and "\x07" not in status.out
+    as_json = cosell("notify", "--status", "--json").json()
+    assert [(m["recipient"], m["given_up"]) for m in as_json] == [("evil@example.com\r\nBcc: x", True),
+                                                                  ("ok@example.com", False)]

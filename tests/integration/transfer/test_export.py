@@ -56,6 +56,22 @@ def test_csv_escapes_quotes_commas_newlines_and_formulas(ctx):
     assert row["customer"] == "'@risk AB"
 
 
+def test_csv_neutralises_formulas_after_a_tab_a_cr_or_spaces_and_drops_bidi_overrides(ctx):
+    # OWASP's list: a cell starting with =, +, -, @, a tab or a CR, also after leading spaces.
+    for i, crm in enumerate(("\t=1+1", "  =cmd|' /C calc'!A0", "\r+1", " @SUM(A1)", "-2+3")):
+        svc.create_deal(ctx, make_draft(name=f"deal {i}: gnp\u202eexe.txt", crm_id=crm))
+    rows = list(csv.DictReader(io.StringIO(export_text(ctx, fmt="csv"))))
+    assert sorted(r["CRM id"][:1] for r in rows) == ["'"] * 5  # every one starts as text
+    assert all("\u202e" not in r["name"] for r in rows)  # U+202E would show "txt.exe" reversed
+
+
+def test_json_export_escapes_bidi_controls_but_keeps_the_data(ctx):
+    svc.create_deal(ctx, make_draft(name="invoice\u202egnp.exe"))
+    text = export_text(ctx)
+    assert "\u202e" not in text and "\\u202e" in text
+    assert json.loads(text)["value"][0]["name"] == "invoice\u202egnp.exe"
+
+
 def test_json_export_escapes_every_control_character(ctx):
     svc.create_deal(ctx, make_draft(name="bell \x07 csi \x9b31m del \x7f esc \x1b[2J"))
     text = export_text(ctx)

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.widgets import Checkbox, Input, Select, Static
 
 from model.domain.enums import SaleType
-from model.domain.rules.fx import to_usd
+from model.domain.rules.fx import to_usd, usd_day
 from model.domain.rules.registration import eligibility_violations
 from model.domain.schemas import Deal
 from tui.screens.dialogs._form import FormDialog, parse_decimal
@@ -32,7 +32,7 @@ def eligibility_text(deal: Deal, now: datetime) -> Text:
         for v in unmet:
             text.append_text(Text.assemble("\n ✗ ", literal(f"{v.message} ({v.rule})")))
         return text
-    usd = to_usd(deal.value, deal.currency, (deal.closed_at or now).date())
+    usd = to_usd(deal.value, deal.currency, usd_day(deal.closed_at, deal.close_date, deal.created_at))
     microsoft = " with Microsoft on board" if deal.sale_type is SaleType.CO_SELL else ""
     return Text.assemble(("✓ Eligible for registration (R10.1)", "bold"),
                          f": won, a registrable solution, {deal.sale_type.label.lower()}{microsoft}, "
