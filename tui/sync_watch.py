@@ -173,8 +173,7 @@ class SyncWatch:
                 if self._queued is None:
                     self._running = False
                     return
-                (pull, push, more), self._queued = self._queued, None
-                announce = announce or more
+                (pull, push, announce), self._queued = self._queued, None
 
     def _done(self, outcome: Outcome, announce: bool, summary: SyncSummary | None) -> None:
         self.last = outcome
@@ -230,9 +229,19 @@ class SyncWatch:
             parts.append("in step")
         if not self.configured:
             parts.append("sync off (no Partner Center settings)")
+        elif self.last is not None and self.last.line in (SIGN_IN, UNREACHABLE):
+            parts.append(f"last sync: {self.last.line}")   # a background push failed: say so here, quietly
         elif self.timer is None:
             parts.append("no periodic pull")
         return "Partner Center: " + " · ".join(parts)
+
+
+def legend() -> str:
+    """What the grid's sync marks mean (the help screen's line while sync is in use)."""
+    from tui.widgets.deal_columns import SYNC_GLYPHS, SYNC_MEANING
+
+    marks = " · ".join(f"{SYNC_GLYPHS[k]} {SYNC_MEANING[k]}" for k in ("pending", "failed", "conflict"))
+    return f"Sync marks: {marks} · no mark: in step"
 
 
 def watch_of(app) -> SyncWatch | None:
@@ -280,7 +289,7 @@ def sync_banner(sync) -> str:
     state, reason = sync
     glyph = SYNC_GLYPHS.get(state, "?")
     if state == sync_svc.CONFLICT:
-        return f"{glyph} In conflict with Partner Center ({reason}): press c to keep yours or take theirs"
+        return f"{glyph} In conflict with Partner Center: {reason or 'changed both here and there'} (press c)"
     if state == sync_svc.FAILED:
         return f"{glyph} Partner Center refused the last change: {reason}"
     return f"{glyph} Pending: {reason}"

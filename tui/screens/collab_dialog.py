@@ -19,7 +19,7 @@ from model.domain.enums import HelpType
 from model.domain.errors import CosellError, RuleViolation, Violation
 from model.domain.rules.lifecycle import Action, available_actions
 from model.domain.schemas import Deal
-from tui.screens.new_deal.base import FieldError, focus_field_of, show_in
+from tui.screens.new_deal.base import ClearsStaleErrors, FieldError, focus_field_of, show_in
 from tui.service_call import Cancelled, Reloaded, save_checked
 from tui.text import literal
 
@@ -50,7 +50,7 @@ CosellDialog #err-step { padding-left: 0; margin-top: 1; }
 """
 
 
-class CosellDialog(ModalScreen):
+class CosellDialog(ClearsStaleErrors, ModalScreen):
     """Shared frame: a title, a scrolling body, Save/Cancel, and the model's refusals beside fields."""
 
     DEFAULT_CSS = DIALOG_CSS
@@ -74,7 +74,7 @@ class CosellDialog(ModalScreen):
             with Horizontal(id="dialog-buttons"):
                 yield Button(f"{self.SUBMIT} (ctrl+s)", id="submit", variant="primary", compact=True)
                 yield Button("Cancel (esc)", id="cancel", compact=True)
-        yield Footer()
+        yield Footer(show_command_palette=False)  # ^p is listed once, as the app key
 
     def heading(self) -> Text:
         text = Text(self.TITLE, style="bold")

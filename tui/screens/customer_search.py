@@ -152,7 +152,7 @@ class CustomerSearchScreen(ModalScreen[Choice | None]):
                 yield Static("", id="err-manual", classes="field-error")
                 yield Button("Use this customer", id="manual-use", variant="primary", compact=True)
             yield Static("", id="choice-notes")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # ^p is listed once, as the app key
 
     @property
     def service(self) -> MatcherService | None:

@@ -94,6 +94,7 @@ class DealDetailScreen(OffersDealActions, Screen):
         yield Static("Loading the deal…", id="detail-title")
         banner = Static("", id="detail-sync", markup=False)
         banner.display = False
+        banner.styles.padding = (0, 1)
         yield banner
         with VerticalScroll(id="detail-body"):
             yield LifecycleProgress(id="lifecycle")
@@ -108,7 +109,7 @@ class DealDetailScreen(OffersDealActions, Screen):
                     yield self._section("invitations", "Invitations")
                     yield self._section("notes", "Notes (on the record)")
                     yield self._section("history", "History")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # ^p is listed once, as the app key
 
     @staticmethod
     def _section(name: str, title: str) -> Static:

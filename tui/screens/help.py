@@ -4,6 +4,7 @@ Built from the screen's active bindings at the moment `?` is pressed (the
 focused widget's, the screen's and the app's), so it lists exactly the keys
 that work there, including remapped ones and those the footer has no room
 for. The binding id is what a ``[keymap]`` entry in the settings file uses.
+While sync with Partner Center is in use, a line says what the grid's sync marks mean.
 """
 from __future__ import annotations
 
@@ -64,20 +65,26 @@ class HelpScreen(ModalScreen[None]):
         Binding("k", "scroll(-1)", "Up", show=False, id="help.up"),
     ]
 
-    def __init__(self, title: str, keys: list[KeyHelp]) -> None:
+    def __init__(self, title: str, keys: list[KeyHelp], notes: list[str] = ()) -> None:
         super().__init__()
         self.title_text = title
         self.keys = keys
+        self.notes = list(notes)   # lines under the title, e.g. what the sync marks mean
 
     @classmethod
     def for_screen(cls, screen: Screen) -> HelpScreen:
+        from tui.sync_watch import legend, watch_of
+
         title = getattr(screen, "HELP_TITLE", None) or type(screen).__name__.removesuffix("Screen")
-        return cls(title, keys_of(screen))
+        watch = watch_of(screen.app)
+        return cls(title, keys_of(screen), [legend()] if watch is not None and watch.in_use else [])
 
     def compose(self) -> ComposeResult:
         with Vertical():
             yield Label(Text(f"Keys of {self.title_text} · remap a key by its id in the [keymap] table of "
                              f"{config_path()}"))
+            for note in self.notes:
+                yield Label(Text(note), classes="help-note")
             table = DataTable(cursor_type="row", zebra_stripes=True, id="help-keys")
             table.add_columns("Key", "Does", "Binding id")
             for k in self.keys:

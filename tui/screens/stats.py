@@ -67,7 +67,7 @@ class StatsScreen(Screen):
         table = DataTable(id="stats-reporting", cursor_type="row", zebra_stripes=True)
         table.add_columns("Deal", "Customer", "Status", "Close date", "Why")
         yield table
-        yield Footer()
+        yield Footer(show_command_palette=False)  # ^p is listed once, as the app key
 
     def on_mount(self) -> None:
         changed = getattr(self.app, "deals_changed", None)

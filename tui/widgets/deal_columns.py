@@ -89,8 +89,8 @@ assert tuple(COLUMNS) == ALL_COLUMNS, "settings.ALL_COLUMNS and COLUMNS must lis
 
 #: A deal's sync mark in the grid's gutter: a glyph, so it reads without colour (NO_COLOR); none: in step.
 SYNC_GLYPHS = {"in_step": " ", "pending": "↑", "failed": "✗", "conflict": "≠"}
-SYNC_MEANING = {"in_step": "in step with Partner Center", "pending": "local change not yet pushed",
-                "failed": "Partner Center refused the change", "conflict": "changed both here and in Partner Center"}
+SYNC_MEANING = {"in_step": "in step with Partner Center", "pending": "not yet pushed",
+                "failed": "refused by Partner Center", "conflict": "in conflict (changed here and there)"}
 
 
 def sync_cell(state: str | None) -> Cell:

@@ -47,7 +47,7 @@ def summary_text(view: SummaryView) -> Text:
     text.append(f" {_NOUN[view.tab]} deal{'s' if s.count != 1 else ''}")
     if view.matching is not None:
         text.append(" · ")
-        text.append(f"{view.matching:,} match", style="bold")
+        text.append(f"{view.matching:,} match{'' if view.matching == 1 else 'es'}", style="bold")
     text.append(" · total ")
     text.append(money(s.total_usd), style="bold")
     if view.tab is not Tab.CLOSED:
@@ -55,7 +55,7 @@ def summary_text(view: SummaryView) -> Text:
         text.append(money(s.weighted_usd), style="bold")
     if view.expiring_48h:
         text.append(" · ")
-        text.append(f"⚠ {view.expiring_48h} expire in 48 h", style="bold reverse")
+        text.append(f"⚠ {view.expiring_48h} expire{'s' if view.expiring_48h == 1 else ''} in 48 h", style="bold reverse")
     if view.marked:
         text.append(" · ")
         text.append(f"{view.marked} marked", style="bold")

@@ -269,3 +269,36 @@ def test_help_lists_the_sync_key_with_its_id_and_tooltip():
 
     [b] = [b for b in CosellApp.BINDINGS if b.id == "app.sync"]
     assert b.key == "S" and b.action == "sync" and "Partner Center" in b.tooltip
+
+
+@pilot_test
+async def test_help_says_what_each_sync_mark_means_while_sync_is_in_use(ctx, pc_settings):
+    from tui.screens.help import HelpScreen
+
+    app = make_app(ctx)
+    async with app.run_test(size=(120, 36)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        assert "Sync marks: ↑ not yet pushed · ✗ refused by Partner Center · ≠ in conflict" in text
+
+
+@pilot_test
+async def test_a_failed_background_push_is_no_dialog_the_header_says_it(ctx, pc_settings, monkeypatch):
+    pc = pc_settings
+    pulled(ctx, pc)
+    monkeypatch.setenv("COSELL_PC_API_URL", f"http://127.0.0.1:{closed_port()}")
+    app = make_app(ctx)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await settle(pilot)
+        table = table_of(app)
+        table.cursor_row = next(i for i, r in enumerate(table.loaded_rows()) if r.id == ACCEPTED)
+        await settle(pilot)
+        await pilot.press("greater_than_sign")                                      # next stage, then a push
+        await synced(pilot, 1)
+        assert table.sync_marks[ACCEPTED] == "pending"
+        assert not [n for n in notes_of(app) if n.startswith("Sync")] and not app.unexpected_errors
+        header = app.screen.query_one("#sync-line").render().plain
+        assert "↑ 1 queued" in header and "last sync: Partner Center unreachable, changes kept" in header

@@ -56,7 +56,7 @@ async def test_a_filter_that_matches_nothing_says_so(ctx):
         assert table_of(app).total == 0
         text = screen_text(app)
         assert "No deals here match the filter" in text
-        assert "0 match" in text
+        assert "0 matches" in text  # plural forms (issue 13)
 
 
 @pilot_test

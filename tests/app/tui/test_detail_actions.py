@@ -25,7 +25,7 @@ async def choose(pilot, dialog, select_id: str, label: str) -> None:
     select = dialog.query_one(f"#{select_id}", Select)
     select.focus()
     await pilot.press("enter")
-    options = [prompt for prompt, _ in select._options]
+    options = [value for _, value in select._options]  # prompts carry the reason's number
     await pilot.press(*["down"] * options.index(label), "enter")
     await wait_until(pilot, lambda: select.value == label, what=f"{label} chosen")
 

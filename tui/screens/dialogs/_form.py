@@ -115,7 +115,7 @@ class FormDialog(ModalScreen[dict | None]):
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.SUBMIT_LABEL, id="submit", variant="primary", compact=True)
                 yield Button("Cancel", id="cancel", compact=True)
-        yield Footer()
+        yield Footer(show_command_palette=False)  # ^p is listed once, as the app key
 
     def field(self, name: str, label: str, widget: Widget, *, hint: Text | str | None = None) -> ComposeResult:
         """One row: label and widget, then an optional hint and the (hidden until needed) error line."""

@@ -37,7 +37,7 @@ class ConfirmDialog(ModalScreen[bool]):
                 yield Button(f"{self.confirm_label} (y)", id="confirm",
                              variant="warning" if self.has_class("-warning") else "primary", compact=True)
                 yield Button(f"{self.cancel_label} (n)", id="cancel", compact=True)
-        yield Footer()
+        yield Footer(show_command_palette=False)  # ^p is listed once, as the app key
 
     def on_mount(self) -> None:
         self.query_one("#confirm" if self.focus_confirm else "#cancel", Button).focus()

@@ -68,7 +68,7 @@ class ConflictDialog(ModalScreen[str | None]):
                 yield Button("Reload (r)", id="reload", variant="primary", compact=True)
                 yield Button("Re-apply mine (a)", id="reapply", compact=True, disabled=not self.can_reapply)
                 yield Button("Cancel (esc)", id="cancel", compact=True)
-        yield Footer()
+        yield Footer(show_command_palette=False)  # ^p is listed once, as the app key
 
     def on_mount(self) -> None:
         self.query_one("#reload", Button).focus()

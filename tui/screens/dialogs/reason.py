@@ -2,11 +2,15 @@
 model's list plus notes. One dialog serves a single deal or every marked row of
 a bulk decline, which is asked once for all of them. Closing as error *may*
 name a reason (R8.13): there the list can be left empty; "Other" still needs
-notes, which is the model's check."""
+notes, which is the model's check.
+
+A reason is picked by its number too (``1``–``9``, the number shown before it), so declining
+from the list is ``d``, the number, ``ctrl+s`` and the confirmation: four keys."""
 from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.widgets import Input, Select, Static
 
 from tui.screens.dialogs._form import FormDialog, FormError
@@ -19,6 +23,8 @@ class ReasonDialog(FormDialog):
     CSS_PATH = ["form.tcss", "reason.tcss"]
     FIELDS = ("reason", "notes")
     SUBMIT_LABEL = "Continue"
+    BINDINGS = [Binding(str(n), f"pick({n})", f"Reason {n}", show=False, id=f"dialog.reason_{n}",
+                        tooltip=f"Choose reason {n} of the list") for n in range(1, 10)]
 
     def __init__(self, *, verb: str, rule: str, reasons: tuple[str, ...], subjects: list[str],
                  intro: str = "", reason_required: bool = True, **kw) -> None:
@@ -44,11 +50,23 @@ class ReasonDialog(FormDialog):
             yield Static(lines, classes="dialog-subjects")
         reason = self.values.get("reason")
         prompt = "Choose a reason" if self.reason_required else "No reason given (optional)"
-        yield from self.field("reason", "Reason", Select([(r, r) for r in self.reasons], prompt=prompt,
+        yield from self.field("reason", "Reason", Select([(f"{i}  {r}", r) for i, r in enumerate(self.reasons, 1)],
+                                                         prompt=prompt,
                                                          value=reason if reason in self.reasons else Select.NULL,
                                                          id="reason", compact=True))
         yield from self.field("notes", "Notes", Input(self.values.get("notes", ""), id="notes", compact=True,
                                                       placeholder="optional; required for Other"))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """Digits pick a reason, except while typing the notes (there they are just digits)."""
+        if action == "pick":
+            return not isinstance(self.focused, Input) and int(parameters[0]) <= len(self.reasons)
+        return True
+
+    def action_pick(self, number: int) -> None:
+        select = self.query_one("#reason", Select)
+        select.value = self.reasons[number - 1]
+        select.focus()
 
     def collect(self) -> dict:
         reason = self.choice("reason")

@@ -40,8 +40,11 @@ class SyncConflictDialog(ModalScreen[str | None]):
         self.deal_name, self.reason = deal_name, reason
 
     def explanation(self) -> Text:
-        return Text.assemble(literal(self.deal_name, "italic"), " was changed both here and in Partner Center (",
-                             literal(self.reason), "). Nothing was overwritten on either side.")
+        text = Text.assemble(literal(self.deal_name, "italic"), " was changed both here and in Partner Center. "
+                             "Nothing was overwritten on either side.")
+        if self.reason:
+            text.append_text(Text.assemble("\n", literal(self.reason)))   # Partner Center's words (the 412)
+        return text
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):

@@ -101,6 +101,15 @@ class ChoiceSet(RadioSet):
             self._selected = self.pressed_index
 
 
+def control_value(widget: Widget) -> object:
+    """What a form control holds now (to tell a change from a redraw)."""
+    for name in ("value", "pressed_index", "selected"):
+        if hasattr(widget, name):
+            value = getattr(widget, name)
+            return list(value) if isinstance(value, (list, tuple, set)) else value
+    return None
+
+
 class FieldError(Static):
     """The error line under one field; hidden while there is nothing to say."""
 
@@ -110,9 +119,11 @@ class FieldError(Static):
         super().__init__("", id=id or slot_id(key))
         self.key = key
         self.messages: list[str] = []
+        self.values_shown: dict[int, object] = {}  # the fields' values the messages are about
 
     def show(self, messages: list[str]) -> None:
         self.messages = list(messages)
+        self.values_shown = {id(c): control_value(c) for c in self._fields_above()} if messages else {}
         text = Text()
         for i, message in enumerate(messages):
             if i:
@@ -121,6 +132,16 @@ class FieldError(Static):
             text.append_text(literal(message))
         self.update(text)
         self.set_class(bool(messages), "-shown")
+
+    def _fields_above(self) -> list[Widget]:
+        """The controls between the previous error line and this one (the ones it speaks about)."""
+        siblings = list(self.parent.children) if self.parent else []
+        above: list[Widget] = []
+        for node in reversed(siblings[:siblings.index(self)] if self in siblings else []):
+            if isinstance(node, FieldError):
+                break
+            above += [w for w in [node, *node.query("*")] if w.focusable]
+        return above
 
 
 def show_in(container: Widget, violations: list[Violation], strip: str = "") -> list[FieldError]:
@@ -160,6 +181,58 @@ def focus_field_of(error: FieldError) -> bool:
     return False
 
 
+def error_line_after(widget: Widget, within: Widget) -> FieldError | None:
+    """The error line a field's messages show in: the first ``FieldError`` after the widget (or after
+    the row holding it), looking no further out than ``within``."""
+    node = widget
+    while node is not None and node is not within and node.parent is not None:
+        siblings = list(node.parent.children)
+        for after in siblings[siblings.index(node) + 1:]:
+            if isinstance(after, FieldError):
+                return after
+        node = node.parent
+    return None
+
+
+_UNSEEN = object()
+
+
+class ClearsStaleErrors:
+    """A form whose ✗ line goes away as soon as the user changes its field (the fix is not
+    judged until the next save, but a message about the old value must not stay up)."""
+
+    def _changed(self, message) -> None:
+        control = getattr(message, "control", None)
+        if control is None:
+            return
+        line = error_line_after(control, self)
+        if line is None:
+            return
+        value = control_value(control)
+        # The field's own line and the lines of what it is part of ("customer.contacts" for its phone).
+        lines = [line] + [f for f in self.query(FieldError) if f is not line and f.key and line.key
+                          and belongs(line.key, f.key)]
+        for shown in lines:
+            # Only a change of the value a message was about clears it (not a prefill before it was shown).
+            if shown.messages and shown.values_shown.get(id(control), _UNSEEN) != value:
+                shown.show([])
+
+    def on_input_changed(self, message) -> None:
+        self._changed(message)
+
+    def on_checkbox_changed(self, message) -> None:
+        self._changed(message)
+
+    def on_select_changed(self, message) -> None:
+        self._changed(message)
+
+    def on_radio_set_changed(self, message) -> None:
+        self._changed(message)
+
+    def on_selection_list_selection_toggled(self, message) -> None:
+        self._changed(message)
+
+
 def row(label: str, *widgets: Widget, key: str | None = None, classes: str = "") -> ComposeResult:
     """A labelled form line, with the error line of ``key`` under it."""
     with Horizontal(classes=f"form-row {classes}".strip()):
@@ -169,7 +242,7 @@ def row(label: str, *widgets: Widget, key: str | None = None, classes: str = "")
         yield FieldError(key)
 
 
-class WizardStep(VerticalScroll):
+class WizardStep(ClearsStaleErrors, VerticalScroll):
     """One page of the wizard. Subclasses say which fields they own and how to read their widgets."""
 
     key = ""

@@ -114,7 +114,7 @@ class NewDealWizard(Screen[Deal | None]):
         with Horizontal(id="wizard-nav"):
             yield Button("‹ Back (esc)", id="wizard-back", compact=True)
             yield Button("Next › (ctrl+n)", id="wizard-next", variant="primary", compact=True)
-        yield Footer()
+        yield Footer(show_command_palette=False)  # ^p is listed once, as the app key
 
     def on_mount(self) -> None:
         # After the first refresh every step (and its radio sets) has finished mounting.
