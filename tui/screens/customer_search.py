@@ -83,6 +83,12 @@ def hit_prompt(tab: AccountTab, account: Account, *, linked: int = 0, expanded: 
     return text
 
 
+def best_tab(result: SearchResult) -> AccountTab | None:
+    """The tab whose first hit scores highest (ties: the tab order, Managed first); None without hits."""
+    tops = [(result.tabs[t][0].score, -i, t) for i, t in enumerate(RESULT_TABS) if result.tabs.get(t)]
+    return max(tops)[2] if tops else None
+
+
 def customer_from_choice(choice: Choice) -> Customer:
     """The deal's customer for what the modal returned (a hand-typed one passes through)."""
     from model.domain.enums import AccountMatch
@@ -186,11 +192,9 @@ class CustomerSearchScreen(ModalScreen[Choice | None]):
     def _show_result(self, result: SearchResult) -> None:
         self.result = result
         self._render_lists()
-        current = self._active_tab()
-        if not result.tabs.get(current):
-            first = next((t for t in RESULT_TABS if result.tabs.get(t)), None)
-            if first is not None:
-                self.query_one(TabbedContent).active = f"pane-{first.value}"
+        best = best_tab(result)  # open where the best match is, not always on Managed (issue 13)
+        if best is not None and best is not self._active_tab():
+            self.query_one(TabbedContent).active = f"pane-{best.value}"
         self._status()
         self._notes()
 
@@ -226,7 +230,8 @@ class CustomerSearchScreen(ModalScreen[Choice | None]):
             hits = result.tabs.get(tab, []) if result else []
             count = result.counts.get(tab, 0) if result else 0
             tabbed = self.query_one(TabbedContent)
-            tabbed.get_tab(f"pane-{tab.value}").label = f"{tab.label} ({count})"
+            top = f", {hits[0].score:.0f}%" if hits else ""  # each tab's best score, to compare tabs at a glance
+            tabbed.get_tab(f"pane-{tab.value}").label = f"{tab.label} ({count}{top})"
             olist = self.query_one(f"#list-{tab.value}", ResultList)
             keep = olist.highlighted_option.id if olist.highlighted_option else None
             options = []
@@ -359,7 +364,12 @@ class CustomerSearchScreen(ModalScreen[Choice | None]):
 
     @on(Input.Submitted, "#q, #where")
     def _submitted(self) -> None:
-        self._active_list().focus()
+        """enter in a search box: the only result is picked (as enter on it would); else to the results."""
+        results = self._active_list()
+        results.focus()
+        if len(self.rows) == 1 and results.option_count == 1:
+            results.highlighted = 0
+            results.action_select()
 
     def action_search_more(self) -> None:
         """R4.8: looser matching and more results; pressed again, back to normal."""

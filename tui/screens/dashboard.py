@@ -353,6 +353,7 @@ class DashboardScreen(ReportingFilter, OffersDealActions, Screen):
                 self.notify(f"Created {markup_safe(deal.name)}", title="New deal")
                 local_change(self.app)  # push it to Partner Center (when sync is set up)
                 self.reload_data()
+                self._open(deal.id)  # taken to the new deal (issue 13)
 
         self.app.push_screen(NewDealWizard(), created)
 

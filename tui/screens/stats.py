@@ -100,6 +100,7 @@ class StatsScreen(Screen):
             why = reporting_gap(r.substatus, r.close_date, r.value, today) or ""
             table.add_row(literal(r.name), literal(r.customer_name), r.substatus.value,
                           r.close_date.isoformat() if r.close_date else "", Text(why.split(":")[0]), key=r.id)
+        table.display = bool(rows)
         if not rows:
             self.query_one("#stats-reporting-title", Static).update("Needs reporting: nothing, every deal is reported")
         else:

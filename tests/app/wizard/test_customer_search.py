@@ -34,12 +34,16 @@ def options(screen, tab: AccountTab) -> list[str]:
     return [str(o.prompt) for o in olist.options]
 
 
-def tab_labels(screen) -> list[str]:
+def tab_labels(screen, *, scores: bool = False) -> list[str]:
+    """The tabs' labels; without ``scores``, each tab's best score (", 93%") left out."""
+    import re
+
     from textual.widgets import TabbedContent
 
     tabbed = screen.query_one(TabbedContent)
-    return [tabbed.get_tab(f"pane-{t.value}").label.plain for t in (AccountTab.MANAGED, AccountTab.UNMANAGED,
-                                                                    AccountTab.OTHER)]
+    labels = [tabbed.get_tab(f"pane-{t.value}").label.plain for t in (AccountTab.MANAGED, AccountTab.UNMANAGED,
+                                                                      AccountTab.OTHER)]
+    return labels if scores else [re.sub(r", \d+%\)$", ")", label) for label in labels]
 
 
 def notes(screen) -> str:
@@ -53,6 +57,8 @@ async def test_three_tabs_with_counts_follow_the_typing(wctx):  # R4.2
         screen = await search(pilot, "contoso")
         assert tab_labels(screen) == ["Microsoft Managed (0)", "Microsoft Unmanaged (2)", "Other (DUNS) (0)"]
         assert screen.query_one("#result-tabs").active == "pane-unmanaged"  # the tab with hits comes forward
+        best = screen.result.tabs[AccountTab.UNMANAGED][0].score
+        assert tab_labels(screen, scores=True)[1] == f"Microsoft Unmanaged (2, {best:.0f}%)"  # issue 13
         assert options(screen, AccountTab.UNMANAGED)[0].startswith("  Contoso Retail AB  Malmö, SE")
         await pilot.press("ctrl+u", *"tailspin")  # results follow what is typed now
         await wait_for(pilot, lambda: screen.result.query == "tailspin" and not screen.search.busy)
