@@ -11,7 +11,7 @@ SIZES = [pytest.param((80, 24), id="80x24"), pytest.param((160, 48), id="160x48"
 def test_stats_screen(snap_compare, demo_ctx, make_snapshot_app, settle_app, size):
     async def run_before(pilot):
         await settle_app(pilot)
-        await pilot.press("S")
+        await pilot.press("percent_sign")
         for _ in range(200):
             screen = pilot.app.screen
             if type(screen).__name__ == "StatsScreen" and screen.stats is not None:

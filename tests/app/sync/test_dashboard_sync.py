@@ -60,9 +60,8 @@ async def dialog_up(pilot, kind, timeout: float = 10.0) -> None:
 
 
 async def sync_key(pilot) -> None:
-    """What `S` (binding ``app.sync``) runs. On the dashboard `S` is also H9's ``view.stats`` for
-    now (the key clash is in the report), so the dashboard tests run the binding's action."""
-    await pilot.app.run_action("sync")
+    """`S` (binding ``app.sync``), pressed on whatever screen is showing, the dashboard included."""
+    await pilot.press("S")
 
 
 def row_line(app, name: str) -> str:

@@ -26,7 +26,7 @@ async def test_stats_screen_shows_the_figures_and_opens_a_deal_to_report(ctx):  
     app = make_app(ctx)
     async with app.run_test(size=(100, 30)) as pilot:
         await settle(pilot)
-        await pilot.press("S")
+        await pilot.press("percent_sign")
         screen = await wait_for_screen(pilot, StatsScreen)
         await wait_until(pilot, lambda: screen.stats is not None, what="stats loaded")
         text = screen_text(app)
