@@ -40,9 +40,9 @@ def not_a_user(login: str, admins: list[str]) -> AccessDenied:
 
 
 def resolve_user(store, login: str | None = None) -> User:
-    """The acting user. The first login of a new database becomes its admin (R1.1); of a team's
-    database (``cosell init``, or a file in a shared directory) that has deals but no users,
-    nobody does: emptying the users table must not hand the deals to whoever runs cosell next.
+    """The acting user. The first login of a new database becomes its admin (R1.1); of a database
+    that has deals but no users, nobody does: emptying the users table must not hand the deals to
+    whoever runs cosell next.
 
     Reads first: every CLI call resolves its user, and a write transaction there
     would queue each teammate's ``cosell list`` behind the writers.
@@ -58,7 +58,7 @@ def resolve_user(store, login: str | None = None) -> User:
         if found is not None:
             return found
         if user_rows.user_count(session) == 0:
-            if store.holds_deals(session) and (store.is_shared or user_rows.is_initialised(session)):
+            if store.holds_deals(session):
                 # Its users were deleted (or the table emptied by hand): becoming admin by being
                 # the next to run a command would hand every deal to whoever types first.
                 raise AccessDenied(

@@ -56,6 +56,11 @@ def sctx(db):
     """Services on the database the CLI opens (as ADMIN, at NOW), to set the scene; the store
     holds the reference catalogues (``seed_catalogue``)."""
     store = open_store(db)
+    # The OS login running the CLI is this database's first user (its admin), as on first use:
+    # a database that already holds deals but no users makes nobody admin.
+    from model.identity import resolve_user
+
+    resolve_user(store)
     seed_catalogue(store)
     yield Ctx(store=store, clock=FixedClock(NOW), user=ADMIN)
     store.dispose()

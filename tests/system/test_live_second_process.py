@@ -20,6 +20,9 @@ from model import services as svc
 @pilot_test
 async def test_a_change_by_another_process_shows_within_two_seconds(ctx, tmp_path):
     seed_catalogue(ctx.store)  # the factories' deals name catalogue accounts and solutions (R4.11, R6.5)
+    from model.identity import resolve_user
+
+    resolve_user(ctx.store)  # the OS login the second process runs as: this database's first user
     first = svc.create_deal(ctx, make_draft(name="Alpha analytics"))
     second = svc.create_deal(ctx, make_draft(name="Beta platform"))
     db = ctx.store.url.split("sqlite:///", 1)[1]

@@ -85,7 +85,7 @@ def test_an_import_fails_when_its_database_goes_away_before_commit(tmp_path, clo
         fresh = open_store(path)
         with fresh.read() as session:
             assert session.scalar(select(func.count()).select_from(DealRecord)
-                                  .where(DealRecord.id.like("9%"))) == 0
+                                  .where(DealRecord.id.like("9%-0000-4000-8000-000000000000"))) == 0
         fresh.dispose()
     assert before == 3
 
@@ -193,6 +193,17 @@ def test_a_team_database_with_deals_but_no_users_makes_nobody_admin(ctx):
     assert "holds deals but no users" in str(refused.value)
     with ctx.store.read() as session:
         assert session.scalar(select(func.count()).select_from(UserRecord)) == 0
+
+
+def test_any_database_with_deals_but_no_users_makes_nobody_admin(ctx):
+    # Not only a team's: a personal database whose users table was emptied by hand neither.
+    from model.identity import resolve_user
+
+    svc.create_deal(ctx, make_draft())
+    with ctx.store.write() as session:
+        session.query(UserRecord).delete()
+    with pytest.raises(AccessDenied, match="holds deals but no users"):
+        resolve_user(ctx.store, "mallory")
 
 
 def test_a_new_database_still_makes_its_first_login_admin(store):
