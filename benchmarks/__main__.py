@@ -29,7 +29,7 @@ SUITES = [
     ("benchmarks.b_transfer", ("B7",), "import / export"),
     ("benchmarks.b_cli", ("B8",), "on-call CLI"),
     ("benchmarks.b_actions", ("B9",), "one action"),
-    ("benchmarks.b_sync", ("B10",), "Partner Center pull"),
+    ("benchmarks.b_sync", ("B14",), "Partner Center pull"),
 ]
 
 

@@ -1,8 +1,8 @@
-"""B10: pulling 10,000 referrals from Partner Center (the tests' stand-in on 127.0.0.1).
+"""B14 (issue 10 numbers B10–B13): pulling 10,000 referrals from Partner Center (the tests' stand-in on 127.0.0.1).
 
-- B10a: a first pull into an empty database: every page (``$top=500``, ``@odata.nextLink``)
+- B14a: a first pull into an empty database: every page (``$top=500``, ``@odata.nextLink``)
   read and imported through the import door, with each deal's sync state (eTag, base).
-- B10b: a no-change pull right after: ``$filter=updatedDateTime gt <newest seen>`` answers an
+- B14b: a no-change pull right after: ``$filter=updatedDateTime gt <newest seen>`` answers an
   empty page, so it is one request and no deal, event, note or sync state written (only the
   cursor's "last pull" time). Both are checked on every sample and reported in the note.
 
@@ -96,9 +96,9 @@ def run(_db: Path, _size, first_samples: int = 3, quiet_samples: int = 10) -> li
         shutil.rmtree(tmp, ignore_errors=True)
     pages = -(-REFERRALS // 500)
     return [
-        Result("B10a", f"first pull of {REFERRALS:,} referrals ({pages} pages)", "s", first, "≤ 60 s",
+        Result("B14a", f"first pull of {REFERRALS:,} referrals ({pages} pages)", "s", first, "≤ 60 s",
                max(first) <= 60.0),
-        Result("B10b", "no-change pull after it", "ms", quiet, "≤ 250 ms, 1 request, no writes",
+        Result("B14b", "no-change pull after it", "ms", quiet, "≤ 250 ms, 1 request, no writes",
                max(quiet) <= 250.0 and requests == {1} and unchanged_rows,
                note=f"requests per no-change pull: {sorted(requests)}; deals, events, notes, sync states and "
                     f"versions unchanged: {'yes' if unchanged_rows else 'NO'}"),
