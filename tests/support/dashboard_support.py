@@ -204,3 +204,16 @@ def allowed_actions(ctx, deal_id: str) -> set:
     keys = {deal_action_of(b.action, ("deal_action",)) for b in DashboardScreen.BINDINGS} - {None}
     verdict = available_actions(svc.get_deal(ctx, deal_id), ctx.user, ctx.clock.now())
     return {act for act in keys if not verdict[act]}
+
+
+async def workers_done(app) -> None:
+    """Wait until no worker of the app runs. An exclusive worker (the sync summary, a page load)
+    cancelled by its newer twin is the app working as meant, not a failure: wait again."""
+    from textual.worker import WorkerCancelled
+
+    for _ in range(50):
+        try:
+            await app.workers.wait_for_complete()
+            return
+        except WorkerCancelled:
+            continue

@@ -8,7 +8,7 @@ from model import services as svc
 from model.domain.enums import Substatus
 from tui.app import CosellApp
 
-from dashboard_support import config_dir, pilot_test  # noqa: F401  (config_dir: autouse fixture)
+from dashboard_support import config_dir, pilot_test, workers_done  # noqa: F401  (config_dir: autouse fixture)
 
 
 @pilot_test
@@ -16,7 +16,7 @@ async def test_overdue_inbound_deal_expires_when_the_app_starts(ctx):  # R8.2, R
     deal = svc.receive_inbound(ctx, make_inbound(), received_at=NOW - timedelta(days=15))
     app = CosellApp(ctx, poll_interval=None, tick_interval=3600, sweep=True)
     async with app.run_test(size=(120, 36)) as pilot:
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert svc.get_deal(ctx, deal.id).substatus is Substatus.EXPIRED
         assert any("expired unanswered" in str(n.message) for n in app._notifications)
@@ -27,6 +27,6 @@ async def test_a_deal_within_its_14_days_is_left_alone(ctx):  # R8.2
     deal = svc.receive_inbound(ctx, make_inbound(), received_at=NOW - timedelta(days=13))
     app = CosellApp(ctx, poll_interval=None, tick_interval=3600, sweep=True)
     async with app.run_test(size=(120, 36)) as pilot:
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         assert svc.get_deal(ctx, deal.id).substatus is Substatus.RECEIVED

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from dashboard_support import config_dir, pilot_test  # noqa: F401  (config_dir: autouse fixture)
+from dashboard_support import config_dir, pilot_test, workers_done  # noqa: F401  (config_dir: autouse fixture)
 from factories import NOW, make_inbound
 from model import services as svc
 from tui.app import CosellApp
@@ -27,11 +27,11 @@ async def test_the_open_dashboard_notifies_when_the_clock_crosses_a_band(ctx):  
     svc.receive_inbound(ctx, make_inbound(name="Tromsø fisheries"), received_at=NOW - timedelta(days=10, hours=23))
     app = CosellApp(ctx, poll_interval=None, tick_interval=3600, sweep=False)
     async with app.run_test(size=(120, 36)) as pilot:
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         assert not any("Expiring soon" in str(n.title) for n in app._notifications)
         ctx.clock.advance(hours=2)   # 3d 1h left → 2d 23h: into the 72 h band
         app._tick()
-        await app.workers.wait_for_complete()
+        await workers_done(app)
         await pilot.pause()
         told = [str(n.message) for n in app._notifications if "Expiring soon" in str(n.title)]
         assert told and "Tromsø fisheries" in told[0] and "< 72 h" in told[0]
