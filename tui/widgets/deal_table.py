@@ -25,7 +25,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events, work
 from textual.binding import Binding
-from textual.geometry import Region, Size
+from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
@@ -38,11 +38,12 @@ from model.domain.listing import DEFAULT_SORT, DealQuery
 from tui.widgets.deal_pages import PAGE, PageCache
 from tui.sync_watch import marks_for, watch_of
 from tui.widgets.deal_columns import COLUMNS, column_for_sort, header_text, layout, row_text, sync_cell
+from tui.widgets.deal_table_keys import DealTableKeys
 
 GUTTER = 2          # cursor and mark cells on the left, never scrolled away (+1: the sync mark)
 
 
-class DealTable(ScrollView, can_focus=True, inherit_bindings=False):
+class DealTable(DealTableKeys, ScrollView, can_focus=True, inherit_bindings=False):
     """Deals of one query (tab, filter, sort), paged from the store."""
 
     DEFAULT_CSS = (Path(__file__).with_suffix(".tcss")).read_text(encoding="utf-8")
@@ -360,98 +361,6 @@ class DealTable(ScrollView, can_focus=True, inherit_bindings=False):
         body_strip = body_strip.crop(scroll_x, scroll_x + view).extend_cell_length(view)
         segments = list(gutter.render(console)) + list(body_strip)
         return Strip(segments).apply_style(style).extend_cell_length(width, style).crop(0, width)
-
-    # -- cursor and keys -------------------------------------------------------------------
-    def watch_cursor_row(self, old: int, new: int) -> None:
-        self._scroll_cursor_into_view()
-        for index in (old, new):
-            self.refresh_line(index + 1)  # virtual line = row + the header line
-        self.post_message(self.Highlighted(self, self.cursor_deal))
-
-    def watch_cursor_column(self, _old: int, _new: int) -> None:
-        self._scroll_column_into_view()
-        self.refresh()
-
-    def _move(self, delta: int) -> None:
-        if self.total:
-            self.cursor_row = min(max(self.cursor_row + delta, 0), self.total - 1)
-
-    def action_cursor_up(self) -> None:
-        self._move(-1)
-
-    def action_cursor_down(self) -> None:
-        self._move(1)
-
-    def action_page_up(self) -> None:
-        self._move(-self._visible_rows())
-
-    def action_page_down(self) -> None:
-        self._move(self._visible_rows())
-
-    def action_first(self) -> None:
-        self._move(-self.total)
-
-    def action_last(self) -> None:
-        self._move(self.total)
-
-    def action_column(self, delta: int) -> None:
-        self.cursor_column = min(max(self.cursor_column + delta, 0), len(self.columns) - 1)
-
-    def action_toggle_mark(self) -> None:
-        row = self.cursor_deal
-        if row is None:
-            return
-        if self.marked.pop(row.id, None) is None:
-            self.marked[row.id] = row
-        self.post_message(self.MarksChanged(self, len(self.marked)))
-        self.refresh()
-        self._move(1)
-
-    def action_cycle_sort(self) -> None:
-        if not self.columns:
-            return
-        col = COLUMNS[self.columns[min(self.cursor_column, len(self.columns) - 1)]]
-        self.sort_by(col.key)
-
-    def sort_by(self, column_key: str) -> None:
-        """Cycle the sort on a column: ascending → descending → the tab's default."""
-        col = COLUMNS[column_key]
-        if col.sort is None:
-            return
-        q = self.query_spec
-        if q.sort != col.sort:
-            sort, desc = col.sort, False
-        elif not q.descending:
-            sort, desc = col.sort, True
-        else:
-            sort, desc = None, False
-        self.set_query(replace(q, sort=sort, descending=desc))
-        self.post_message(self.SortChanged(self, sort, desc))
-
-    def on_click(self, event: events.Click) -> None:
-        offset = event.get_content_offset(self)
-        if offset is None:
-            return
-        y = offset.y
-        if y <= 0:
-            x = offset.x + round(self.scroll_x) - self.mark_cells
-            for i, (col, cx, w) in enumerate(self._columns_layout()):
-                if cx <= x < cx + w:
-                    self.cursor_column = i
-                    self.sort_by(col.key)
-                    break
-            return
-        index = round(self.scroll_y) + y - 1
-        if 0 <= index < self.total:
-            if index == self.cursor_row and event.chain >= 2 and self.cursor_deal is not None:
-                self.post_message(self.Selected(self, self.cursor_deal))
-            self.cursor_row = index
-
-    def on_focus(self) -> None:
-        self.refresh(Region(0, 0, self.size.width, 1))  # the header shows the focused column
-
-    def on_blur(self) -> None:
-        self.refresh(Region(0, 0, self.size.width, 1))
 
 
 def _filtered(q: DealQuery) -> bool:
