@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import statistics
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 
 
 def p95(samples: list[float]) -> float:
@@ -27,6 +27,37 @@ class Result:
     baseline_label: str = ""
     note: str = ""
     higher_is_better: bool = False  # rates and hit rates; times and sizes are better lower
+    #: Why no figure came out (e.g. "timed out after 30 s waiting for a frame: FrameTimeout ..."): the
+    #: harness reports it in the table and goes on with every other figure.
+    failed: str = ""
+    #: The 1-minute load average when the figure came out (the harness fills it in): a figure taken
+    #: while other work competed for the CPU is slower than on an idle machine, and says so.
+    load: float | None = None
+
+    @classmethod
+    def failure(cls, key: str, what: str, unit: str, target: str, cause: str) -> "Result":
+        """A figure that could not be measured, with its cause: reported, never a crash of the run."""
+        return cls(key, what, unit, [], target, False, failed=cause)
+
+    @property
+    def status(self) -> str:
+        """"" for a measured figure, else what the table shows instead of a median: "not measured"
+        (nothing to measure it on, e.g. no PostgreSQL), "timed out" or "failed"."""
+        if not self.failed:
+            return ""
+        cause = self.failed.lower()
+        if cause.startswith("not measured"):
+            return "not measured"
+        return "timed out" if "timed out" in cause or "timeout" in cause else "failed"
+
+    def to_json(self) -> dict:
+        """Plain values, one JSON line per figure: how a suite run in a child process reports."""
+        return asdict(self)
+
+    @classmethod
+    def from_json(cls, data: dict) -> "Result":
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in known})
 
     @property
     def median(self) -> float:

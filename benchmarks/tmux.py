@@ -14,9 +14,25 @@ from pathlib import Path
 from typing import Callable
 
 
+def socket_name(pid: int) -> str:
+    """The tmux socket of the benchmark process ``pid``: one private server per process."""
+    return f"cosell-bench-{pid}"
+
+
+def kill_server_of(pid: int) -> bool:
+    """Stop the private tmux server a killed benchmark process ``pid`` left behind (and the apps in
+    it): a suite stopped for running over its time budget never reaches its ``close()``."""
+    try:
+        done = subprocess.run(["tmux", "-L", socket_name(pid), "kill-server"], stdout=subprocess.DEVNULL,
+                              stderr=subprocess.DEVNULL, timeout=10)
+    except (OSError, subprocess.SubprocessError):  # no tmux installed, or it hangs: nothing to clean
+        return False
+    return done.returncode == 0
+
+
 class TmuxServer:
     def __init__(self, env: dict, width: int = 120, height: int = 36):
-        self.socket = f"cosell-bench-{os.getpid()}"
+        self.socket = socket_name(os.getpid())
         self.env = env
         self.width, self.height = width, height
         self._tmux(["new-session", "-d", "-s", "keep", "-x", "20", "-y", "5", "sleep 86400"], check=True)

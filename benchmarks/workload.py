@@ -10,7 +10,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-WORK = ROOT / "benchmarks" / "work"
+#: Where cached databases live; ``COSELL_BENCH_WORK`` moves it (two checkouts or two people
+#: benchmarking on one box must not delete each other's cached databases).
+WORK = Path(os.environ.get("COSELL_BENCH_WORK") or ROOT / "benchmarks" / "work")
 NOW = "2026-11-20T09:00:00+00:00"
 
 

@@ -51,11 +51,11 @@ def _hit_json(tab, hit) -> dict:
 
 
 def _search(args) -> int:
-    from model.services.accounts import AccountMatcher, choosable
     from model.domain.rules.customer import customer_choice_notes
+    from model.services.accounts import choosable, open_matcher
 
     ctx = common.context(args)
-    matcher = AccountMatcher.from_store(ctx.store)
+    matcher = open_matcher(ctx.store)  # the stored index; built and stored first if stale
     result = matcher.search(args.query, city_or_country=args.location, limit=args.limit, more=args.more)
     tabs = [_TABS[args.tab]] if args.tab else list(_TABS.values())
     if args.json:
@@ -105,7 +105,10 @@ def register(sub) -> None:
     p.add_argument("file", metavar="FILE.csv")
     p.set_defaults(handler=_import)
 
-    p = verbs.add_parser("search", help="search customers by name (typos, suffixes, parent names)")
+    p = verbs.add_parser("search", help="search customers by name (typos, suffixes, parent names)",
+                         description="The index searched is built once per state of the catalogue and stored "
+                                     "in $COSELL_CACHE_DIR/search-index (default: the user cache dir, "
+                                     "~/.cache/cosell on Linux); a stale or damaged one is rebuilt first.")
     p.add_argument("query", metavar="QUERY", help="the customer's name, as well as you remember it")
     p.add_argument("--tab", choices=list(_TABS), help="show one tab only")
     p.add_argument("--location", metavar="TEXT", help="city or country (name or ISO code)")

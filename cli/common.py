@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 import errno
-import json
+import gc
 import os
 import re
 import sys
+from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from enum import Enum
@@ -19,7 +20,41 @@ def context(args):
     """The service context for this invocation: store from --db/env, clock from COSELL_NOW, OS user."""
     from model.services.setup import open_context
 
-    return open_context(getattr(args, "db", None))
+    ctx = open_context(getattr(args, "db", None))
+    _start_up_over()
+    return ctx
+
+
+# -- the collector while a command starts ---------------------------------------------------------
+
+#: Until the command's context is open (its imports done), the young generation is collected
+#: this rarely: start-up makes a few hundred thousand objects that all live until the process
+#: ends, and with the default threshold (700) the collector keeps re-scanning them.
+STARTUP_GC_THRESHOLD = 50_000
+_quiet: dict = {}  # while a command starts: the thresholds to go back to, and whether to freeze
+
+
+@contextmanager
+def quiet_start(*, freeze: bool):
+    """Collect rarely while the command starts; then (``context``) the default again, and with
+    ``freeze`` (the process ends with this command) what start-up made is frozen (``gc.freeze``):
+    never scanned again, by the command's own collections or by the interpreter's at exit."""
+    saved = gc.get_threshold()
+    _quiet.update(saved=saved, freeze=freeze)
+    gc.set_threshold(STARTUP_GC_THRESHOLD, *saved[1:])
+    try:
+        yield
+    finally:
+        _quiet.clear()
+        gc.set_threshold(*saved)
+
+
+def _start_up_over() -> None:
+    if _quiet:
+        if _quiet["freeze"]:
+            gc.freeze()
+        gc.set_threshold(*_quiet["saved"])
+        _quiet.clear()
 
 
 def run(args) -> int:
@@ -86,9 +121,10 @@ def to_jsonable(value):
 def print_json(value) -> None:
     """JSON for scripts: the data exactly, but no raw C1 control (8-bit OSC/CSI), bidi control or
     lone surrogate reaches the terminal: those are written as ``\\uXXXX`` (``text.json_safe``)."""
+    from cli.jsontext import dumps  # json.dumps(to_jsonable(value), indent=2, ensure_ascii=False), faster
     from model.domain.text import json_safe
 
-    sys.stdout.write(json_safe(json.dumps(to_jsonable(value), indent=2, ensure_ascii=False)))
+    sys.stdout.write(json_safe(dumps(value)))
     sys.stdout.write("\n")
 
 

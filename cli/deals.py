@@ -237,13 +237,16 @@ def register(sub) -> None:
     p.add_argument("--campaign-id")
 
     for name, verb, call, help_, required in (
-        ("decline", "declined", svc.decline, "decline a received inbound deal; the sender is told (R8.4)", True),
-        ("lost", "lost", svc.lost, "mark the deal lost (R8.11)", True),
-        ("error", "closed as error", svc.close_as_error,
+        ("decline", "declined", "decline", "decline a received inbound deal; the sender is told (R8.4)", True),
+        ("lost", "lost", "lost", "mark the deal lost (R8.11)", True),
+        ("error", "closed as error", "close_as_error",
          "close the deal as error, at any point; the reason is optional (R8.13)", False),
     ):
+        # The service by name, looked up when the command runs: building the parser must not
+        # import the write side (``model.services`` is lazy) for a `cosell list`.
         p = _writer(sub, name, help_, verb,
-                    lambda ctx, a, call=call: call(ctx, a.id, a.reason, notes=a.notes, version=a.version))
+                    lambda ctx, a, call=call: getattr(svc, call)(ctx, a.id, a.reason, notes=a.notes,
+                                                                 version=a.version))
         p.add_argument("--reason", required=required,
                        help=f"one of `cosell reasons {name}` (a unique prefix will do)"
                             + ("" if required else "; optional (R8.13)"))

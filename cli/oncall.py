@@ -9,14 +9,16 @@ notified (R8.2, R12.2), idempotently, so two cron jobs never notify twice.
 from __future__ import annotations
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from cli import common, render
 from cli.argtypes import duration
 from cli.deals import guarded, opened
 from model import services as svc
-from model.services import delivery
 from model.domain.rules.lifecycle import expiry_band, format_left, format_span, time_left
-from model.services.queries import ExpiringDeal
+
+if TYPE_CHECKING:
+    from model.services.queries import ExpiringDeal
 
 
 def _team(deal: ExpiringDeal) -> str:
@@ -55,6 +57,8 @@ def _expiring(args):
 
 @guarded
 def _sweep(args):
+    from model.services import delivery  # the outbox and SMTP side: not for `cosell expiring`
+
     with opened(args) as ctx:
         # No service reports how many a sweep queued (the Microsoft-window reminders are
         # queued there too), so count the outbox before and after.

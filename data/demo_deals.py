@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 import random
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -128,7 +129,9 @@ class DealMaker:
         account_id, name, tab, _group, duns, city, country, macc, federal, _parent = row
         region = text.REGION.get(country, "eu")
         first, last = r.choice(text.FIRST_NAMES[region]), r.choice(text.LAST_NAMES[region])
-        domain = cat.mail_local(text.short_name(name)).replace(".", "") or "customer"
+        # A mail domain keeps only letters, digits and hyphens: "Radev Dorror (Pul)" must not make
+        # "radevdorror(pul).example", which cosell's own import refuses (R4.10).
+        domain = re.sub(r"[^a-z0-9-]", "", cat.mail_local(text.short_name(name)).lower()).strip("-") or "customer"
         contact = CustomerContact(name=f"{first} {last}", phone=f"{text.PHONE_PREFIX.get(country, '+44 20')} "
                                   f"{r.randrange(100, 999)} {r.randrange(10, 99)} {r.randrange(10, 99)}",
                                   email=f"{cat.mail_local(first + ' ' + last)}@{domain}.example")

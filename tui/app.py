@@ -18,11 +18,16 @@ the periodic pull and the push after each action in a thread worker, one at a ti
 
 Live refresh (issue 5): a thread worker polls ``store.change_counter()`` every
 second; when another process (or user) wrote, ``refresh_deals()`` runs.
+
+Cold start (issue 10, B1): launched by ``tui.launch`` (``started`` given), the sweep, the
+expiry watch, the sync summary and the change poll begin only once the first page of deals is
+on screen, so none of them competes with the first frame for the interpreter lock.
 """
 from __future__ import annotations
 
 import logging
 from datetime import datetime
+from typing import Callable
 
 from textual import work
 from textual.app import App
@@ -39,6 +44,10 @@ from tui.settings import Settings, load_settings
 from tui.text import markup_safe
 
 log = logging.getLogger("cosell.tui")
+
+#: Launched (``started`` given), the background work waits for the first page of deals, but
+#: never longer than this (a database that cannot be read still gets its sweep and poll).
+BACKGROUND_AT_THE_LATEST_S = 3.0
 
 
 class CosellApp(App):
@@ -68,10 +77,17 @@ class CosellApp(App):
             self.counter = counter
 
     def __init__(self, ctx: Ctx, settings: Settings | None = None, *, settings_problem: str | None = None,
-                 poll_interval: float | None = 1.0, tick_interval: float = 30.0, sweep: bool = True) -> None:
+                 poll_interval: float | None = 1.0, tick_interval: float = 30.0, sweep: bool = True,
+                 started: Callable[[], None] | None = None) -> None:
+        """``started``: the launch's way (``tui.launch``). The background work (sweep, expiry watch,
+        sync summary, change poll) then waits until the first page of deals is on screen, so
+        nothing competes with the first frame for the one interpreter lock (B1), and
+        ``started()`` runs once it has begun. Without it (tests) it starts at mount, as before."""
         super().__init__()
         self.ctx = ctx
         self._sweep = sweep
+        self._started = started
+        self._background_started = False
         from tui.expiry_watch import ExpiryWatch
 
         self._expiry_watch = ExpiryWatch()
@@ -100,15 +116,36 @@ class CosellApp(App):
             self.set_keymap(self.settings.keymap)
         if self._settings_problem:
             self.notify(markup_safe(self._settings_problem), title="Settings", severity="warning", timeout=10)
+        self.deals_changed.subscribe(self, lambda _none: self.sync_watch.refresh_summary())
+        if self._started is None:
+            self._start_background()
+        else:  # once the first page is shown (``on_deal_table_loaded``), or after a while anyway
+            self.set_timer(BACKGROUND_AT_THE_LATEST_S, self._start_background)
+
+    def on_deal_table_loaded(self, _message) -> None:
+        """The first page of deals is on screen (``DealTable.Loaded`` bubbles up to here)."""
+        if not self._background_started:
+            self.call_after_refresh(self._start_background)
+
+    def _start_background(self) -> None:
+        if self._background_started:
+            return
+        self._background_started = True
         self.set_interval(self._tick_interval, self._tick)
-        if self._sweep:
-            self._sweep_worker()
+        if self._sweep:  # after the first frame: the dashboard never waits for the sweep (B11)
+            self.call_after_refresh(self._sweep_worker)
         self._expiry_worker()
         self.sync_watch.start()
-        self.deals_changed.subscribe(self, lambda _none: self.sync_watch.refresh_summary())
         if self._poll_interval:
             self._poll_worker()
             self.set_interval(self._poll_interval, self._poll_worker)
+        if self._started is not None:  # launched for a user (tui.launch), not driven by a test
+            from tui.matcher_service import MatcherService
+
+            # Map the stored customer-search index now, off the first frame, so the wizard's first
+            # search answers at once (B10a) instead of loading it when the modal opens.
+            MatcherService.for_app(self).prewarm(self)
+            self._started()
 
     def _remember_theme(self, theme) -> None:
         if theme.name != self.settings.theme:
@@ -144,10 +181,13 @@ class CosellApp(App):
     @work(thread=True, exclusive=True, group="sweep", exit_on_error=False)
     def _sweep_worker(self) -> None:
         """Expire overdue inbound deals while the app is open, so nobody acts on a dead deal;
-        `cosell sweep` from cron does the same when nobody has the app open."""
+        `cosell sweep` from cron does the same when nobody has the app open. The dashboard's
+        reads in flight go first (B11: the first frame never waits for a sweep)."""
         from model import services as svc
+        from tui.expiry_watch import after_page_loads
 
         try:
+            after_page_loads(self)
             expired = svc.sweep(self.ctx)
         except Exception as exc:  # a busy database must not end the session; the next tick retries
             log.warning("sweep failed: %s", exc)
@@ -157,7 +197,8 @@ class CosellApp(App):
 
     def _announce_expired(self, names: list[str]) -> None:
         shown = ", ".join(names[:3]) + (f" and {len(names) - 3} more" if len(names) > 3 else "")
-        self.notify(markup_safe(f"{len(names)} inbound deal(s) expired unanswered after 14 days: {shown}"),
+        self.notify(markup_safe(f"{len(names)} inbound deal{'' if len(names) == 1 else 's'} expired unanswered "
+                                f"after 14 days: {shown}"),
                     title="Expired (R8.2)", severity="warning", timeout=10)
         self.refresh_deals()
 

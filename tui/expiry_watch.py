@@ -3,9 +3,14 @@
 The first look only records where every deal stands (the header already says
 how many expire soon); after that, each move into a more urgent band is
 reported once, so a person watching the dashboard is told, not just shown.
+
+The app's own sweep (R8.2) yields to the dashboard: ``after_page_loads`` lets the
+reads that paint the first frame finish before it starts (B11), so a sweep of
+thousands of deals never delays the rows, nor makes them load twice.
 """
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime
 
 from model.domain.rules.lifecycle import expiry_band, format_left, time_left
@@ -38,3 +43,27 @@ def message(crossed: list[tuple[Deal, str, str]]) -> str:
     if len(crossed) > 5:
         lines.append(f"and {len(crossed) - 5} more")
     return "\n".join(lines)
+
+
+#: The dashboard's reads of what it shows: the grid's pages and the header's totals.
+PAGE_GROUPS = frozenset({"deal-table-reload", "deal-table-page", "dashboard-summary"})
+
+
+def after_page_loads(app, timeout: float = 10.0) -> None:
+    """From a worker thread: wait (at most ``timeout`` seconds) until the dashboard's reads in
+    flight are done. A read cancelled by a newer one, or failed, ends the wait too."""
+    def in_flight():
+        return [w for w in app.workers if w.group in PAGE_GROUPS and not w.is_finished]
+
+    async def done(worker) -> None:
+        try:
+            await worker.wait()
+        except Exception:  # cancelled by a newer read, or failed (the app shows that): done either way
+            pass
+
+    async def settle() -> None:
+        pending = in_flight()
+        if pending:
+            await asyncio.wait([asyncio.ensure_future(done(w)) for w in pending], timeout=timeout)
+
+    app.call_from_thread(settle)

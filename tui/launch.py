@@ -12,6 +12,7 @@ resolved before demo data adds anyone else.
 """
 from __future__ import annotations
 
+import gc
 import logging
 import shutil
 import sys
@@ -21,6 +22,12 @@ from pathlib import Path
 DEMO_DEALS = 300
 DEMO_ACCOUNTS = 20_000
 DEMO_SEED = 1
+
+#: While the dashboard starts (imports, the first screen), the young generation is collected
+#: this rarely: start-up makes hundreds of thousands of objects that all live for the session,
+#: and with the default (700) the collector keeps re-scanning them (B1). Once the first page of
+#: deals is shown they are frozen (``gc.freeze``: never scanned again) and the default returns.
+STARTUP_GC_THRESHOLD = 50_000
 
 
 def _log_to_file() -> Path | None:
@@ -59,7 +66,34 @@ def fill_with_demo(store, clock) -> None:
     populate(store, deals=DEMO_DEALS, accounts=DEMO_ACCOUNTS, seed=DEMO_SEED, now=clock.now())
 
 
+class _QuietStart:
+    """The collector tuned for start-up (``STARTUP_GC_THRESHOLD``), back to normal once shown."""
+
+    def __init__(self) -> None:
+        self.saved = gc.get_threshold()
+        gc.set_threshold(STARTUP_GC_THRESHOLD, *self.saved[1:])
+        self.frozen = False
+
+    def started(self) -> None:
+        """The first page is on screen: what start-up made stays, so stop scanning it."""
+        if not self.frozen:
+            self.frozen = True
+            gc.freeze()
+            gc.set_threshold(*self.saved)
+
+    def close(self) -> None:
+        gc.set_threshold(*self.saved)
+
+
 def launch(db: str | None, demo: bool) -> int:
+    quiet = _QuietStart()
+    try:
+        return _launch(db, demo, quiet)
+    finally:
+        quiet.close()
+
+
+def _launch(db: str | None, demo: bool, quiet: _QuietStart) -> int:
     from model.clock import clock_from_env
     from model.domain.errors import CosellError
     from model.services.setup import context_for, is_team_database, open_store
@@ -75,7 +109,7 @@ def launch(db: str | None, demo: bool) -> int:
             fill_with_demo(store, clock)
         from tui.app import CosellApp
 
-        app = CosellApp(ctx)
+        app = CosellApp(ctx, started=quiet.started)
         app.run()
         return app.return_code or 0
     except CosellError as exc:

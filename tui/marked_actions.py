@@ -25,6 +25,11 @@ from tui.service_call import in_thread
 BULK = frozenset({Action.FAVORITE, Action.DECLINE, Action.LOST, Action.CLOSE_AS_ERROR})
 
 
+def _deals(n: int) -> str:
+    """"1 marked deal", "2 marked deals": the count in English, never "deal(s)"."""
+    return f"{n} marked deal{'' if n == 1 else 's'}"
+
+
 def _load_all(ctx, deal_ids: list[str]) -> tuple[list[Deal], list[tuple[str, CosellError]]]:
     found, missing = [], []
     for deal_id in deal_ids:
@@ -92,8 +97,8 @@ async def run_bulk_action(screen, action: Action, deal_ids: Iterable[str]) -> li
     while True:
         values = await app.push_screen_wait(ReasonDialog(
             verb=flow.verb, rule=flow.rule, reasons=flow.reasons, subjects=[d.name for d in ready],
-            intro=flow.outcome + (f" {len(refusals)} marked deal(s) cannot be changed and are skipped."
-                                  if refusals else ""),
+            intro=flow.outcome + (f" {_deals(len(refusals))} cannot be changed and "
+                                  f"{'is' if len(refusals) == 1 else 'are'} skipped." if refusals else ""),
             reason_required=flow.reason_required, values=values, errors=errors))
         if values is None:
             return []

@@ -1,10 +1,14 @@
-"""The customer matcher as the TUI uses it: built once, off the UI thread, and
+"""The customer matcher as the TUI uses it: loaded once, off the UI thread, and
 searched per keystroke in a worker whose stale answers are dropped.
 
-Building the index reads every account (a second or more at a million rows),
-so it happens in a thread worker at app start (``prewarm``) or on the first
-search, and is cached on the app: every search modal of the session shares
-it. A search runs in a thread worker too; each keystroke asks again, and an
+The index is the stored one (``model.services.accounts.StoredMatcher``): built
+once per state of the catalogue, by whichever process first needs it, and
+memory-mapped by every later one, so opening it takes milliseconds. It is
+loaded in a thread worker when the search modal opens (``prewarm``) or on the
+first search, and cached on the app: every search modal of the session shares
+it. Each later modal asks (in the background) whether the catalogue changed; a
+stale index keeps answering while its successor is built in another process.
+A search runs in a thread worker too; each keystroke asks again, and an
 answer is shown only if no newer question was asked in the meantime, so
 results never flicker back to an older query.
 """
@@ -21,23 +25,30 @@ _ATTR = "_cosell_matcher_service"
 
 
 class MatcherService:
-    """Owns one ``AccountMatcher``; ``get`` blocks until it is built (call it from a worker)."""
+    """Owns one matcher (``AccountMatcher`` or ``StoredMatcher``); ``get`` blocks until it is
+    loaded (call it from a worker)."""
 
     def __init__(self, build: Callable[[], AccountMatcher]):
         self._build = build
         self._lock = threading.Lock()
         self._matcher: AccountMatcher | None = None
-        self.builds = 0  # how many times the index was built (tests check it is once)
+        self.builds = 0  # how many times the matcher was made (tests check it is once)
 
     @classmethod
     def for_app(cls, app) -> MatcherService:
         """The app's service, created on first use from ``app.ctx.store``."""
         service = getattr(app, _ATTR, None)
         if service is None:
-            from model.services.accounts import AccountMatcher
+            from model.services.accounts import StoredMatcher
 
             store = app.ctx.store
-            service = cls(lambda: AccountMatcher.from_store(store))
+
+            def load() -> StoredMatcher:
+                stored = StoredMatcher(store)
+                stored.current()  # load (or build) now, in the caller's worker thread
+                return stored
+
+            service = cls(load)
             setattr(app, _ATTR, service)
         return service
 
@@ -59,10 +70,15 @@ class MatcherService:
             return self._matcher
 
     def prewarm(self, app) -> None:
-        """Build the index in a thread worker now, so the first search is instant."""
+        """Load the index in a thread worker now, so the first search is instant; once loaded,
+        have it check (in its own thread) that the catalogue has not changed since."""
         if not self.ready:
-            app.run_worker(self.get, thread=True, group="account-matcher", name="build customer index",
+            app.run_worker(self.get, thread=True, group="account-matcher", name="load customer index",
                            exit_on_error=False)
+        else:
+            refresh = getattr(self._matcher, "refresh", None)
+            if refresh is not None:
+                refresh()
 
 
 def matcher_provider(app) -> Callable[[], AccountMatcher]:

@@ -60,7 +60,7 @@ def outcome_of(report: SyncReport) -> Outcome:
     if report.failed:
         return Outcome(f"Partner Center refused {names(report.failed)}: {report.failed[0][2]}", "warning")
     if report.refused:
-        return Outcome(f"{len(report.refused)} referral(s) from Partner Center not taken: {report.refused[0][1]}",
+        return Outcome(f"{len(report.refused)} referral{'' if len(report.refused) == 1 else 's'} from Partner Center not taken: {report.refused[0][1]}",
                        "warning")
     if report.pushed:
         return Outcome(f"{report.pushed} pushed" + (f", {came}" if came else "") + "; in step")

@@ -11,6 +11,10 @@ misspelt query word without scanning every name.
 Documents are the normalised account names (document ``i`` is account row
 ``i``) followed by alias documents: a subsidiary's parent or merged-company
 name, pointing back at the subsidiary's row.
+
+Because it is all flat arrays, a frozen ``Index`` is stored as one file and
+memory-mapped back by later processes (``model.accounts.index_file``), so the
+arrays may be read-only views of a mapping and ``id_blob`` a memoryview.
 """
 from __future__ import annotations
 
@@ -266,9 +270,9 @@ class Index:
     def account_id(self, row: int) -> str:
         if self.id_width:
             start = row * self.id_width
-            return self.id_blob[start:start + self.id_width - 1].decode()
+            return bytes(self.id_blob[start:start + self.id_width - 1]).decode()
         start = int(self.id_ends[row - 1]) + 1 if row else 0
-        return self.id_blob[start:int(self.id_ends[row])].decode()
+        return bytes(self.id_blob[start:int(self.id_ends[row])]).decode()
 
     def doc_text(self, doc: int) -> str:
         """A document's normalised text, rebuilt from its word ids."""

@@ -1,6 +1,7 @@
 """Fuzzy customer search over the account catalogue (R4.2-R4.8).
 
-Built once, searched per keystroke. Comparing a query with a million names
+Built once per state of the catalogue and stored (``model.accounts.stored_index``),
+searched per keystroke. Comparing a query with a million names
 (``rapidfuzz.process.extract``) takes over a second and holds the GIL, so the
 search runs in three cheap steps instead:
 
@@ -153,6 +154,11 @@ class AccountMatcher:
             for part in index_rows(session, renormalise=stale):
                 builder.add(part)
         return cls(builder.finish(), _StoreSource(store))
+
+    @classmethod
+    def from_index(cls, index: Index, store) -> AccountMatcher:
+        """Search ``index`` (built or loaded elsewhere: ``model.accounts.stored_index``), details from ``store``."""
+        return cls(index, _StoreSource(store))
 
     def __len__(self) -> int:
         return self._ix.n_rows

@@ -4,21 +4,26 @@ Each is one operation of ``model.domain.operations`` carried out by ``mutate``.
 """
 from __future__ import annotations
 
-from datetime import date
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime
 from decimal import Decimal
 
-from model.domain.enums import RegistrationStatus
+from model.domain.enums import Direction, RegistrationStatus
 from model.domain.operations import (
-    Accept, CloseAsError, Decline, Expire, Lost, MarkStage, Register, ReviewRegistration, Won, apply,
+    Accept, CloseAsError, Decline, Expire, Lost, MarkStage, Register, ReviewRegistration, Won, apply, violations_of,
 )
-from model.domain.errors import RuleViolation
+from model.domain.errors import ConflictError, RuleViolation
+from model.domain.rules.invariants import change_violations
 from model.domain.rules.lifecycle import MICROSOFT_WINDOW, microsoft_window
-from model.domain.schemas import Deal, Person
+from model.domain.schemas import RECEIVED_SUBSTATUSES, Deal, Person
 from model.domain.stages import Stage
 from model.services._tx import mutate, store_outcome
 from model.services.context import Ctx
-from model.services.outbox import notify_team
-from model.store import repo
+from model.services.outbox import SENDER_NOTICES, deliver, notify_team
+from model.store import bulk, repo
+from model.store import outbox as outbox_table
+from model.store import sweep as sweep_store
 
 
 def accept(ctx: Ctx, deal_id: str, *, version: int | None = None, name: str | None = None,
@@ -69,29 +74,164 @@ def review_registration(ctx: Ctx, deal_id: str, status: RegistrationStatus, mess
     return mutate(ctx, deal_id, ReviewRegistration(status, message), version=version)
 
 
-def sweep(ctx: Ctx) -> list[Deal]:
-    """R8.2: expire every received inbound deal whose 14 days are over, and notify the senders.
+# -- R8.2 the expiry sweep, R7.3 Microsoft's lapsed window ---------------------------------------
 
-    Housekeeping for cron, so it sees every deal regardless of the caller's scope.
+@dataclass(frozen=True)
+class Named:
+    name: str
+
+
+@dataclass(frozen=True)
+class ExpiredDeal:
+    """A deal the sweep expired, as the faces report it (who sent it is told: R8.2, R12.2)."""
+
+    id: str
+    name: str
+    customer: Named
+    sender_name: str | None
+    sender_email: str | None
+    expires_at: datetime | None
+    version: int
+
+    @classmethod
+    def of(cls, deal: Deal) -> "ExpiredDeal":
+        return cls(deal.id, deal.name, Named(deal.customer.name), deal.sender_name, deal.sender_email,
+                   deal.expires_at, deal.version)
+
+
+_SWEEPER = "sweep"  # the deals' ``updated_by``; the history names who ran it: "sweep (login)"
+_DIRECTION = Direction.INBOUND.value
+_RECEIVED = tuple(sorted(s.value for s in RECEIVED_SUBSTATUSES))
+
+
+def sweep(ctx: Ctx) -> list[ExpiredDeal]:
+    """R8.2: expire every received inbound deal whose 14 days are over, and notify the senders;
+    R7.3: tell a deal's people once when Microsoft let its 14-day window lapse.
+
+    Housekeeping for cron, so it sees every deal regardless of the caller's scope (on PostgreSQL
+    the server's row-level security still limits a referral user's sweep to their own deals).
+    One write transaction for all the expiries (one change-counter bump), set-based: the domain
+    decides on one real deal of each kind (``model.store.sweep``) and on every due deal's own
+    dates, the history events and the senders' messages (worded by ``services.outbox``, as for
+    one deal) go in with a few statements, and ``expire_one_by_one`` is the reference it must
+    match field by field (tests/integration/test_sweep_bulk.py). Returns what it expired, soonest
+    due first.
     """
     now = ctx.now()
-    expired: list[Deal] = []
     with ctx.store.read() as session:
-        due = repo.received_due(session, now)
-        lapsing = repo.microsoft_invited_before(session, now - MICROSOFT_WINDOW)
+        anything_due = sweep_store.any_due(session, now, _DIRECTION, _RECEIVED)
+    expired: list[ExpiredDeal] = []
+    if anything_due:
+        with ctx.store.write() as session, bulk.big_cache(session), outbox_table.batched(session):
+            expired = _expire_due(ctx, session, now)
+    _remind_lapsed_windows(ctx, now)
+    return expired
+
+
+def _expire_due(ctx: Ctx, session, now: datetime) -> list[ExpiredDeal]:
+    """Inside the sweep's transaction: due deals by kind, each kind set-based if its sample's
+    outcome can be written that way, else deal by deal."""
+    op, actor = Expire(), f"sweep ({ctx.user.login})"
+    kinds: dict[tuple, list[dict]] = defaultdict(list)
+    for row in sweep_store.due(session, now, _DIRECTION, _RECEIVED):
+        kinds[sweep_store.signature(row)].append(row)
+    out: list[ExpiredDeal] = []
+    for rows in kinds.values():
+        rec = repo.load_record(session, rows[0]["id"])
+        sample = repo.to_deal(rec)
+        try:
+            outcome = apply(sample, op, now=now, user=ctx.user, actor=actor)
+        except RuleViolation:
+            outcome = None
+        p = None
+        # The invariants checked on the sample hold for its whole kind, except R10.1's, which reads
+        # each deal's own value at the month it closes: a kind with a registration goes deal by deal.
+        if (outcome is not None and outcome.changed and not change_violations(outcome.deal, sample)
+                and sample.registration.status is RegistrationStatus.NONE
+                and all(n.kind in SENDER_NOTICES for n in outcome.notices)):
+            p = sweep_store.plan(sample, outcome.deal, old_actor=rec.updated_by, actor=_SWEEPER)
+        if p is None:  # an outcome a set-based write cannot reproduce: deal by deal, as the reference does
+            out.extend(_expire_each(ctx, session, [r["id"] for r in rows], now, actor))
+            continue
+        out.extend(_expire_kind(ctx, session, rows, sample, outcome, p, now, actor))
+    return sorted(out, key=lambda d: (d.expires_at, d.id))
+
+
+def _expire_kind(ctx: Ctx, session, rows: list[dict], sample: Deal, outcome, p, now: datetime,
+                 actor: str) -> list[ExpiredDeal]:
+    """Every due deal of one kind: the domain's decision per deal (on its own dates), one
+    set-based write of the sample's outcome, its event and the sender's message per deal."""
+    op = Expire()
+    # Scratch copies, private to this function, whose fields are set in place deal after deal (no
+    # validation, as ``validate_assignment`` is off anyway): the kind's values, each deal's own dates.
+    probe = sample.model_copy()
+    ready = []
+    for r in rows:
+        probe.__dict__["expires_at"] = r["expires_at"]
+        if not violations_of(probe, op, now=now, user=ctx.user, actor=actor):
+            ready.append(r)
+    written = set(sweep_store.expire(session, ready, p, now=now, direction=_DIRECTION, substatuses=_RECEIVED))
+    done = [r for r in ready if r["id"] in written]
+    event = outcome.event
+    changes = {"substatus": [sample.substatus.value, outcome.deal.substatus.value]}
+    bulk.insert_events(session, [{"deal_id": r["id"], "at": event.at, "actor": event.actor, "action": event.action,
+                                  "changes": changes, "reason": event.reason} for r in done])
+    # Each message is worded from the deal's own name, customer and sender (R8.2, R12.2): the
+    # outcome's deal with those of each deal in turn (``deliver`` reads them and keeps nothing).
+    told = outcome.deal.model_copy()
+    told.customer = customer = told.customer.model_copy()
+    out = []
+    for r in done:
+        customer.__dict__["name"] = r["customer_name"]
+        told.__dict__.update(id=r["id"], name=r["name"], sender_name=r["sender_name"], sender_email=r["sender_email"],
+                             sender_is_microsoft=bool(r["sender_is_microsoft"]), expires_at=r["expires_at"],
+                             version=r["version"] + 1)
+        deliver(session, told, outcome.notices, event.at)
+        out.append(ExpiredDeal.of(told))
+    return out
+
+
+def _expire_each(ctx: Ctx, session, ids: list[str], now: datetime, actor: str) -> list[ExpiredDeal]:
+    """The reference path, one deal at a time: load, ``Expire``, invariants, write, event, message."""
+    out = []
+    for deal_id in ids:
+        rec = repo.load_record(session, deal_id)
+        deal = repo.to_deal(rec)
+        try:
+            outcome = apply(deal, Expire(), now=now, user=ctx.user, actor=actor)
+            outcome.event.changes = {"substatus": [deal.substatus.value, outcome.deal.substatus.value]}
+            out.append(ExpiredDeal.of(store_outcome(session, rec, deal, outcome, actor=_SWEEPER,
+                                                    verb="expire the deal")))
+        except (RuleViolation, ConflictError):
+            continue  # someone answered it meanwhile (nothing was written)
+    return out
+
+
+def expire_one_by_one(ctx: Ctx) -> list[ExpiredDeal]:
+    """The sweep's expiries as they were done before the set-based path: a transaction per deal.
+    Kept as the reference ``sweep`` must match field by field, and as the benchmark's baseline (B11)."""
+    now = ctx.now()
+    with ctx.store.read() as session:
+        due = [r["id"] for r in sweep_store.due(session, now, _DIRECTION, _RECEIVED)]
+    out = []
     for deal_id in due:
         with ctx.store.write() as session:
-            rec = repo.load_record(session, deal_id)
-            deal = repo.to_deal(rec)
-            try:
-                outcome = apply(deal, Expire(), now=now, user=ctx.user, actor=f"sweep ({ctx.user.login})")
-                outcome.event.changes = {"substatus": [deal.substatus.value, outcome.deal.substatus.value]}
-                expired.append(store_outcome(session, rec, deal, outcome, actor="sweep", verb="expire the deal"))
-            except RuleViolation:
-                continue  # someone answered it meanwhile (nothing was written)
-    for deal_id in lapsing:
-        with ctx.store.write() as session:
-            deal = repo.to_deal(repo.load_record(session, deal_id))
+            out.extend(_expire_each(ctx, session, [deal_id], now, f"sweep ({ctx.user.login})"))
+    return out
+
+
+def _remind_lapsed_windows(ctx: Ctx, now: datetime) -> None:
+    """R7.3: one message per person when Microsoft let a deal's 14-day window lapse (the deal stays
+    open). Only deals with someone not yet told are loaded, all in one transaction."""
+    with ctx.store.read() as session:
+        lapsing = repo.microsoft_invited_before(session, now - MICROSOFT_WINDOW)
+        todo = sweep_store.untold(session, lapsing, "microsoft_window",
+                                  lambda deal_id, email: f"microsoft_window:{deal_id}:{email}"[:200])
+    if not todo:
+        return
+    with ctx.store.write() as session, outbox_table.batched(session):
+        for rows in bulk.load(session, todo).values():
+            deal = bulk.deal_from_rows(rows)
             window = microsoft_window(deal, now)
             if window and window[1]:
                 notify_team(session, deal, "microsoft_window",
@@ -99,4 +239,3 @@ def sweep(ctx: Ctx) -> list[Deal]:
                             f"Microsoft was invited to {deal.name!r} on {deal.microsoft_invited_at:%Y-%m-%d} and has "
                             "not answered within its 14-day window (R7.3). The deal stays open; you can go on alone.",
                             now, "microsoft_window")
-    return expired

@@ -2,21 +2,31 @@
 
 The SQL is the store's read side (``model.store.reads``); these functions only
 open the read transaction and refuse what the user may not see.
+
+Counts that do not depend on the time (a tab's count, a filter's matches) are kept per store
+change: the store's change counter, read in the same transaction as the count, says whether a
+kept count is still the count (nobody wrote since), so switching tabs does not count again.
 """
 from __future__ import annotations
 
+from collections import OrderedDict
+from weakref import WeakKeyDictionary
 from datetime import timedelta
 
+from model.domain.enums import Tab
 from model.domain.errors import NotFound
-from model.domain.listing import DealQuery, TabSummary
+from model.domain.listing import DealQuery, DealView, PageWant, TabSummary
 from model.domain.rules.visibility import can_see
 from model.domain.schemas import Deal, DealRow, Event, Person
 from model.services.context import Ctx
 from model.store import reads, repo
 from model.store.reads import ExpiringDeal
 
-__all__ = ["ExpiringDeal", "count_deals", "expiring_deals", "get_deal", "history", "list_deals", "recent_people",
-           "tab_summary"]
+__all__ = ["ExpiringDeal", "count_deals", "deal_view", "expiring_deals", "get_deal", "history", "list_deals",
+           "recent_people", "tab_counts", "tab_summary"]
+
+_KEPT: WeakKeyDictionary = WeakKeyDictionary()   # store -> {(user, change counter, what): count}
+_KEEP = 512
 
 
 def get_deal(ctx: Ctx, deal_id: str) -> Deal:
@@ -39,14 +49,48 @@ def list_deals(ctx: Ctx, q: DealQuery) -> list[DealRow]:
         return reads.deal_page(session, ctx.user, q, ctx.now())
 
 
+def deal_view(ctx: Ctx, q: DealQuery, wants: list[PageWant]) -> DealView:
+    """How many deals match ``q`` and the pages ``wants`` of them, from one consistent read: the
+    grid's count and rows never disagree. A page is found from its neighbour's key when given."""
+    with ctx.store.snapshot() as session:
+        key = _count_key(ctx, session, q)
+        kept = _kept(ctx).get(key) if key is not None else None
+        view = reads.deal_view(session, ctx.user, q, ctx.now(), wants, total=kept)
+        if key is not None:
+            _keep(ctx, key, view.total)
+        return view
+
+
 def count_deals(ctx: Ctx, q: DealQuery) -> int:
-    with ctx.store.read() as session:
-        return reads.deal_count(session, ctx.user, q, ctx.now())
+    with ctx.store.snapshot() as session:
+        key = _count_key(ctx, session, q)
+        if key is None:
+            return reads.deal_count(session, ctx.user, q, ctx.now())
+        kept = _kept(ctx)
+        if key not in kept:
+            _keep(ctx, key, reads.deal_count(session, ctx.user, q, ctx.now()))
+        return kept[key]
+
+
+def tab_counts(ctx: Ctx) -> dict[Tab, int]:
+    """Every tab's count (the tab bar), from one read; counted again only after a change."""
+    with ctx.store.snapshot() as session:
+        key = _key(ctx, session, ("tabs",))
+        kept = _kept(ctx)
+        if key not in kept:
+            _keep(ctx, key, reads.tab_counts(session, ctx.user))
+        return dict(kept[key])
 
 
 def tab_summary(ctx: Ctx, q: DealQuery) -> TabSummary:
-    with ctx.store.read() as session:
-        return reads.tab_summary(session, ctx.user, q, ctx.now())
+    with ctx.store.snapshot() as session:
+        now = ctx.now()
+        key = _key(ctx, session, ("summary", q.tab, q.text, q.stage, q.kind, q.expiring_within, now,
+                                  None if q.ids is None else tuple(q.ids)))
+        kept = _kept(ctx)
+        if key not in kept:
+            _keep(ctx, key, reads.tab_summary(session, ctx.user, q, now))
+        return kept[key]
 
 
 def expiring_deals(ctx: Ctx, within: timedelta) -> list[ExpiringDeal]:
@@ -59,3 +103,32 @@ def recent_people(ctx: Ctx, limit: int = 12) -> list[Person]:
     """R6.2: people from the user's recent deals, offered for one-key adding."""
     with ctx.store.read() as session:
         return reads.recent_people(session, ctx.user, limit)
+
+
+def _count_key(ctx: Ctx, session, q: DealQuery) -> tuple | None:
+    """What a count of ``q`` is kept under; None: it depends on the time too (``expiring_within``)."""
+    if q.expiring_within is not None:
+        return None
+    return _key(ctx, session, ("count", q.tab, q.text.lower().split(), q.stage, q.kind,
+                               None if q.ids is None else tuple(q.ids)))
+
+
+def _key(ctx: Ctx, session, what: tuple) -> tuple:
+    user = ctx.user
+    who = (user.login, user.role, user.location, user.email)
+    return (who, ctx.store.counter_in(session), repr(what))
+
+
+def _kept(ctx: Ctx) -> OrderedDict:
+    """This store's kept counts (a new Store, e.g. another database, starts with none)."""
+    kept = _KEPT.get(ctx.store)
+    if kept is None:
+        kept = _KEPT[ctx.store] = OrderedDict()
+    return kept
+
+
+def _keep(ctx: Ctx, key: tuple, value) -> None:
+    kept = _kept(ctx)
+    kept[key] = value
+    while len(kept) > _KEEP:
+        kept.popitem(last=False)

@@ -12,13 +12,23 @@ import os
 
 from model.clock import Clock, clock_from_env
 from model.services.context import Ctx
-from model.shared_setup import (  # noqa: F401  (re-exported: `cosell init --shared`)
-    TRUST_NOTE, PostgresSetup, SetupError, SharedSetup, check_modes, crontab_lines, prepare_postgres, prepare_shared,
-)
+
+#: Re-exported from ``model.shared_setup`` for `cosell init --shared`, imported when first asked
+#: for (PEP 562): every other command opens its context here and needs none of them.
+_SHARED_SETUP = ("TRUST_NOTE", "PostgresSetup", "SetupError", "SharedSetup", "check_modes", "crontab_lines",
+                 "prepare_postgres", "prepare_shared")
 
 __all__ = ["Ctx", "PostgresSetup", "SetupError", "SharedSetup", "TRUST_NOTE", "check_modes", "context_for",
            "crontab_lines", "is_team_database", "mark_initialised", "open_context", "open_store", "prepare_postgres",
            "prepare_shared"]
+
+
+def __getattr__(name: str):
+    if name in _SHARED_SETUP:
+        import model.shared_setup
+
+        return getattr(model.shared_setup, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def open_store(database: str | os.PathLike | None = None, *, create: bool = True):

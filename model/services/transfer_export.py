@@ -14,6 +14,8 @@ import json
 import re
 from typing import IO, Iterable
 
+import orjson
+
 from model.domain import stages as stage_table
 from model.domain.text import spreadsheet_cell
 from model.domain.enums import (
@@ -36,10 +38,18 @@ _C1 = re.compile("[\x7f-\x9f\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _C1_ESCAPES = {i: f"\\u{i:04x}" for i in (*range(0x7F, 0xA0), *_BIDI)}
 
 
+def _encode(referral: dict) -> bytes:
+    """One referral as compact UTF-8 JSON: orjson, several times quicker than ``json`` and the same
+    text (``json`` takes what orjson refuses, such as an integer beyond 64 bits in a kept key)."""
+    try:
+        return orjson.dumps(referral)
+    except (orjson.JSONEncodeError, TypeError):
+        return _ENCODER.encode(referral).encode("utf-8")
+
+
 def json_text(chunk: Iterable[bulk.DealRows]) -> str:
     """Referrals, one a line, comma-separated (the inside of the ``value`` list)."""
-    encode = _ENCODER.encode
-    text = ",\n".join([encode(rows_to_referral(rows)) for rows in chunk])
+    text = b",\n".join([_encode(rows_to_referral(rows)) for rows in chunk]).decode("utf-8")
     return text.translate(_C1_ESCAPES) if _C1.search(text) else text
 
 
@@ -97,14 +107,19 @@ _FORMATS = {"json": json_text, "csv": csv_text}
 
 # -- one range of ids, in this process or a worker -----------------------------------------------
 
-def _range_text(store, user: User, tab: Tab | None, fmt: str, lo: str | None, hi: str | None) -> tuple[int, str]:
+def _range_parts(store, user: User, tab: Tab | None, fmt: str, lo: str | None, hi: str | None):
+    """(how many, text) per chunk of the deals in [lo, hi), read in one read transaction."""
     conds = bulk.export_where(user, tab, lo, hi)
-    render, parts, count = _FORMATS[fmt], [], 0
+    render = _FORMATS[fmt]
     with store.read() as session:
         for chunk in bulk.stream(session, *conds, text_times=True):
-            parts.append(render(chunk))
-            count += len(chunk)
-    return count, (",\n" if fmt == "json" else "").join(p for p in parts if p)
+            yield len(chunk), render(chunk)
+
+
+def _range_text(store, user: User, tab: Tab | None, fmt: str, lo: str | None, hi: str | None) -> tuple[int, str]:
+    """One worker's range as one text (a few thousand deals: what goes back to the writer)."""
+    parts = list(_range_parts(store, user, tab, fmt, lo, hi))
+    return sum(n for n, _ in parts), (",\n" if fmt == "json" else "").join(p for n, p in parts if n)
 
 
 _WORKER: dict = {}
@@ -138,8 +153,8 @@ def _ranges(ctx: Ctx, tab: Tab | None) -> list[tuple[str | None, str | None]] | 
 
 def _texts(ctx: Ctx, tab: Tab | None, fmt: str):
     ranges = _ranges(ctx, tab)
-    if ranges is None:
-        yield _range_text(ctx.store, ctx.user, tab, fmt, None, None)
+    if ranges is None:  # streamed: one chunk of deals in memory at a time
+        yield from _range_parts(ctx.store, ctx.user, tab, fmt, None, None)
         return
     with bulk.process_pool(initializer=_init_worker, initargs=(ctx.store.url, ctx.user, tab, fmt)) as pool:
         yield from pool.imap(_worker_range, ranges)
@@ -152,7 +167,9 @@ def export_json(ctx: Ctx, out: IO[str], *, tab: Tab | None = None) -> int:
     with bulk.bulk_mode():
         for n, text in _texts(ctx, tab, "json"):
             if n:
-                out.write((",\n" if count else "") + text)
+                if count:
+                    out.write(",\n")
+                out.write(text)
                 count += n
     out.write(f'\n], "@odata.count": {count}}}\n')
     return count

@@ -91,9 +91,11 @@ def import_in_parallel(ctx: Ctx, data: bytes, *, location: str | None, source: s
     if lines is None or len(lines) < PARALLEL_MIN:
         return None
     now, actor, reason = ctx.now(), ctx.user.login, f"imported from {source}"
+    total = len(lines)
     tasks = [(i, lines[i:i + PART]) for i in range(0, len(lines), PART)]
     del lines
     plan, seen, queued, created, learned = Plan(), {}, [], 0, Learned()
+    dropped = None  # the indexes a big fill builds afterwards (decided on the first part's share of new deals)
     try:
         with bulk.bulk_mode(), ctx.store.write() as session, bulk.big_cache(session):
             t = bulk.tables_for(session)
@@ -106,6 +108,9 @@ def import_in_parallel(ctx: Ctx, data: bytes, *, location: str | None, source: s
                     plan.problems += duplicates(result.get("ids", []), seen)
                     if plan.problems:
                         continue  # keep reading: every problem is reported, then all is rolled back
+                    if dropped is None:
+                        share = len(result["deals"]) / max(1, len(result["ids"]))
+                        dropped = bulk.drop_secondary_indexes(session, int(total * share))
                     for name in ("deals", "team", "notes", "events"):
                         t[name].insert_encoded(session, result[name])
                     created += len(result["deals"])
@@ -119,6 +124,7 @@ def import_in_parallel(ctx: Ctx, data: bytes, *, location: str | None, source: s
             queued += write_updates(session, plan, now, actor)
             write_learned_events(session, learned, now, source)
             notified = bulk.queue_messages(session, queued)
+            bulk.restore_indexes(session, dropped or [])
     except _OnOneCore:
         return None
     return transfer.report_of(plan, created, notified)

@@ -9,20 +9,25 @@ version it was made with is recorded beside it. Checking a CSV is
 from __future__ import annotations
 
 import functools
+import uuid
 from typing import Iterable, Iterator, Sequence
 
-from sqlalchemy import bindparam, case, literal, select, update
+from sqlalchemy import bindparam, case, func, literal, select, update
 from sqlalchemy.orm import Session
 
 from model.accounts.normalize import NORMALIZATION_VERSION, normalize_name
 from model.domain.enums import AccountTab
 from model.domain.schemas import Account
+from model.store.faults import DATABASE_ID
 from model.store.tables import AccountRecord, Meta
 
 #: The catalogue's columns, in the order rows are given (and a catalogue CSV's header names).
 FIELDS = ("account_id", "name", "tab", "linked_group", "duns", "city", "country",
           "macc", "federal", "parent_name")
 NORM_VERSION_KEY = "accounts_norm_version"
+#: A token every cosell write of existing accounts renews, so a stored search index notices an
+#: account renamed in place (which changes neither the count nor the largest id).
+CATALOGUE_VERSION_KEY = "accounts_version"
 
 _table = AccountRecord.__table__
 _COLS = (*FIELDS, "norm_name")
@@ -73,6 +78,7 @@ def upsert_rows(session: Session, rows: Iterable[Sequence]) -> int:
     session.info["wrote"] = True
     if norm_version(session) is None:
         session.merge(Meta(key=NORM_VERSION_KEY, value=str(NORMALIZATION_VERSION)))
+    renew_catalogue_version(session)
     return len(full)
 
 
@@ -127,7 +133,26 @@ def refresh_norm_names(session: Session, *, batch: int = 20_000) -> int:
         session.execute(stmt, pending)
         changed += len(pending)
     session.merge(Meta(key=NORM_VERSION_KEY, value=str(NORMALIZATION_VERSION)))
+    renew_catalogue_version(session)
     return changed
+
+
+def renew_catalogue_version(session: Session) -> None:
+    """Record that accounts changed (see ``catalogue_state``)."""
+    session.merge(Meta(key=CATALOGUE_VERSION_KEY, value=uuid.uuid4().hex))
+    session.info["wrote"] = True
+
+
+def catalogue_state(session: Session) -> dict:
+    """What a stored search index must have been built from to be used: this database (its id in
+    ``meta``) and this state of its accounts (count, largest id, the version token, the
+    normalisation version). Three index lookups: milliseconds at a million accounts."""
+    meta = dict(session.execute(select(Meta.key, Meta.value).where(
+        Meta.key.in_((DATABASE_ID, CATALOGUE_VERSION_KEY, NORM_VERSION_KEY)))).all())
+    return {"database_id": meta.get(DATABASE_ID), "version": meta.get(CATALOGUE_VERSION_KEY),
+            "norm_version": meta.get(NORM_VERSION_KEY),
+            "count": int(session.scalar(select(func.count()).select_from(_table)) or 0),
+            "max_id": session.scalar(select(func.max(_table.c.account_id)))}
 
 
 # -- reading -------------------------------------------------------------------

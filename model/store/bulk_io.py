@@ -18,6 +18,7 @@ from functools import lru_cache
 from operator import itemgetter
 from typing import Iterable, Iterator, Mapping, Sequence
 
+import orjson
 from sqlalchemy import Boolean, Date, Numeric, insert, type_coerce
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.sqltypes import JSON, NullType
@@ -118,7 +119,15 @@ _JSON = json.JSONEncoder(check_circular=False, separators=(",", ":")).encode
 
 
 def _sqlite_json(value) -> str:
-    return "[]" if value == [] else _JSON(value)
+    """JSON text as stored; orjson writes it several times faster than ``json`` (the same JSON:
+    compact, UTF-8 text rather than ``\\u`` escapes), and ``json`` takes what orjson refuses
+    (an integer beyond 64 bits, a key that is not a string)."""
+    if value == []:
+        return "[]"
+    try:
+        return orjson.dumps(value).decode()
+    except (orjson.JSONEncodeError, TypeError):
+        return _JSON(value)
 
 
 def _read_dt(value):
@@ -144,7 +153,12 @@ def _read_num(value):
 def _read_json(value):
     if value is None or not isinstance(value, str):
         return value
-    return json.loads(value)
+    if value == "[]":
+        return []
+    try:  # (numbers as orjson reads them, as ``parse.raw_records`` read the file's in the first place)
+        return orjson.loads(value)
+    except orjson.JSONDecodeError:  # what only ``json`` reads (NaN, Infinity)
+        return json.loads(value)
 
 
 def _kind_of(column) -> str:
@@ -222,10 +236,21 @@ class _Table:
     def decode(self, raw: Sequence, *, text_times: bool = False) -> dict:
         """A row as Python values. ``text_times`` leaves dates and times as SQLite stores them
         (``2026-11-20 09:00:00.000000``) for a caller that only writes them out again."""
-        values = list(raw)
-        for i, read in (self.text_time_readers if text_times and self.fast else self.readers):
-            values[i] = read(values[i])
-        return dict(zip(self.columns, values))
+        return self.decode_all((raw,), text_times=text_times)[0]
+
+    def decode_all(self, raws: Iterable[Sequence], *, text_times: bool = False) -> list[dict]:
+        """``decode`` for many rows (the loop's lookups made once: an export decodes 100,000)."""
+        readers = self.text_time_readers if text_times and self.fast else self.readers
+        columns = self.columns
+        if not readers:
+            return [dict(zip(columns, raw)) for raw in raws]
+        out = []
+        for raw in raws:
+            values = list(raw)
+            for i, read in readers:
+                values[i] = read(values[i])
+            out.append(dict(zip(columns, values)))
+        return out
 
 
 @lru_cache(maxsize=8)

@@ -13,11 +13,13 @@ from decimal import Decimal
 
 from sqlalchemy import and_, case, func, select
 
-from model.domain.enums import AccountMatch, AccountTab, DealKind, Direction, PartnerRole, SaleType, Substatus
-from model.domain.listing import DealQuery, TabSummary
+from model.domain.enums import AccountMatch, AccountTab, DealKind, Direction, PartnerRole, SaleType, Substatus, Tab
+from model.domain.listing import STAGE_TRACK, DealQuery, DealView, PageWant, TabSummary
 from model.domain.schemas import Customer, CustomerContact, DealRow, Person, User
 from model.domain.stages import Stage
-from model.store.queries import RECEIVED, order_by, visible_to, where
+from model.store import paging
+from model.store.codec import construct
+from model.store.queries import RECEIVED, has_a_stage, tab_filter, visible_to, where
 from model.store.tables import DealRecord, TeamRecord
 
 # -- the grid ----------------------------------------------------------------------------------
@@ -44,14 +46,37 @@ def _row(r) -> DealRow:
 
 
 def deal_page(session, user: User, q: DealQuery, now: datetime) -> list[DealRow]:
-    """One page of a tab's rows, filtered and sorted in SQL."""
-    stmt = (select(*_ROW_COLUMNS).where(*where(q, user, now)).order_by(*order_by(q))
-            .offset(max(q.offset, 0)).limit(q.limit))
-    return [_row(r) for r in session.execute(stmt)]
+    """Rows ``q.offset`` … of a tab, filtered and sorted in SQL (the CLI's lists)."""
+    return paging.page_at(session, user, q, now, q.offset, q.limit, _ROW_COLUMNS, _row)
+
+
+def deal_view(session, user: User, q: DealQuery, now: datetime, wants: list[PageWant],
+              total: int | None = None) -> DealView:
+    """The grid's read: how many match and the pages it shows, from one read (``model.store.paging``);
+    ``total``: the count as this same read already knows it."""
+    return paging.view(session, user, q, now, wants, _ROW_COLUMNS, _row, total=total)
 
 
 def deal_count(session, user: User, q: DealQuery, now: datetime) -> int:
-    return session.scalar(select(func.count()).select_from(DealRecord).where(*where(q, user, now))) or 0
+    return paging.count(session, where(q, user, now))
+
+
+def tab_counts(session, user: User) -> dict[Tab, int]:
+    """Every tab's count in one read: one GROUP BY over the (tab, …) index, and the favorites."""
+    seen = visible_to(user)
+    counts = {Tab(tab): n for tab, n in session.execute(
+        select(DealRecord.tab, func.count()).where(seen).group_by(DealRecord.tab))}
+    counts[Tab.FAVORITES] = session.scalar(select(func.count()).select_from(DealRecord).where(
+        tab_filter(Tab.FAVORITES), seen)) or 0
+    return {tab: counts.get(tab, 0) for tab in Tab}
+
+
+def stages_in_view(session, user: User, q: DealQuery, now: datetime) -> list[Stage]:
+    """The stages the deals of ``q`` (its stage filter aside) are in, in stage-track order; deals that
+    never reached a stage (received, declined, expired) add none."""
+    found = set(session.scalars(select(DealRecord.stage).where(*where(q, user, now, stage=False), has_a_stage())
+                                .distinct()))
+    return [stage for stage in STAGE_TRACK if stage.value in found]
 
 
 def tab_summary(session, user: User, q: DealQuery, now: datetime) -> TabSummary:
@@ -105,27 +130,32 @@ _EXPIRING_COLUMNS = (
 
 
 def _customer(r) -> Customer:
-    return Customer.model_construct(
-        name=r.customer_name, account_id=r.customer_account_id, duns=r.customer_duns,
-        source=AccountTab(r.customer_source), match=AccountMatch(r.customer_match), city=r.customer_city,
-        country=r.customer_country, macc=bool(r.customer_macc), federal=bool(r.customer_federal),
-        contacts=[CustomerContact(**c) for c in (r.customer_contacts or [])],
-        consent_to_share=bool(r.customer_consent))
+    """The deal's customer as stored: read back, so already valid, and built without a second
+    validation (``codec.construct``; a page of thousands of expiring deals is cron's hot path)."""
+    return construct(Customer, {
+        "name": r.customer_name, "account_id": r.customer_account_id, "duns": r.customer_duns,
+        "source": AccountTab(r.customer_source), "match": AccountMatch(r.customer_match), "city": r.customer_city,
+        "country": r.customer_country, "macc": bool(r.customer_macc), "federal": bool(r.customer_federal),
+        "contacts": [CustomerContact(**c) for c in (r.customer_contacts or [])],
+        "consent_to_share": bool(r.customer_consent)})
 
 
 def expiring(session, user: User, now: datetime, within: timedelta) -> list[ExpiringDeal]:
     """Received inbound deals expiring within ``within`` (overdue ones included), soonest first,
-    each with its team: one query, the deal's columns joined with its team rows."""
+    each with its team: one query, the deal's columns joined with its team rows.
+
+    A projection, read as plain rows (the ORM's per-row loading is skipped: nothing here is an
+    entity) and turned into values without validating them again, since they come from the store."""
     stmt = (select(*_EXPIRING_COLUMNS)
             .outerjoin(TeamRecord, TeamRecord.deal_id == DealRecord.id)
             .where(DealRecord.substatus.in_(RECEIVED), DealRecord.expires_at <= now + within, visible_to(user))
             .order_by(DealRecord.expires_at, DealRecord.id, TeamRecord.position, TeamRecord.id))
     found: dict[str, tuple] = {}  # id -> (the deal's row, its members), in the query's order
-    for r in session.execute(stmt):
+    for r in session.connection().execute(stmt):
         _first, members = found.setdefault(r.id, (r, []))
         if r.member_email is not None:
-            members.append(Person(name=r.member_name, phone=r.member_phone, email=r.member_email,
-                                  company=r.member_company))
+            members.append(construct(Person, {"name": r.member_name, "phone": r.member_phone,
+                                              "email": r.member_email, "company": r.member_company}))
     return [ExpiringDeal(id=r.id, name=r.name, customer=_customer(r), substatus=Substatus(r.substatus),
                          expires_at=r.expires_at, sender_name=r.sender_name, sender_email=r.sender_email,
                          team=tuple(members))

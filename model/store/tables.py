@@ -10,14 +10,18 @@ from decimal import Decimal
 
 from sqlalchemy import (
     JSON, Boolean, Date, DateTime, Float, ForeignKey, Index, Integer, Numeric,
-    String, Text, TypeDecorator,
+    String, Text, TypeDecorator, case, literal_column,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.sql.elements import Grouping
 
 #: 2: ``deals.mpn_id`` and ``deals.pc_extra`` (Partner Center's location id, and the referral fields
 #: cosell does not model, kept for a lossless export), and the ``locations`` table.
 #: 3: the Partner Center sync's ``sync_state`` and ``sync_cursor`` (``model.store.sync_tables``).
-SCHEMA_VERSION = 3
+#: 4: the grid's indexes end in ``id`` (keyset paging on (sort key, id)); the expiry sort key is an
+#: indexed expression; a narrow (tab, search_text) index for the filter; a covering index for the
+#: header's sums; on PostgreSQL a ``pg_trgm`` GIN index on ``search_text`` (``model.store.engine``).
+SCHEMA_VERSION = 4
 
 
 class UTCDateTime(TypeDecorator):
@@ -133,18 +137,39 @@ class DealRecord(Base):
     __mapper_args__ = {"version_id_col": version}
 
     __table_args__ = (
-        Index("ix_deals_tab_status_expires", "tab", "substatus", "expires_at"),
-        Index("ix_deals_tab_close", "tab", "close_date"),
-        Index("ix_deals_tab_value", "tab", "value_usd"),
-        Index("ix_deals_tab_customer", "tab", "customer_name"),
-        Index("ix_deals_tab_name", "tab", "name"),
-        Index("ix_deals_tab_updated", "tab", "updated_at"),
-        Index("ix_deals_tab_stage", "tab", "stage_pct"),
-        Index("ix_deals_favorite", "favorite", "tab"),
+        # The grid's orders: (tab, sort key, id), so a page is read from the index from the row
+        # before it (keyset paging, ``model.store.queries``). The expiry key's index is below.
+        Index("ix_deals_tab_close_id", "tab", "close_date", "id"),
+        Index("ix_deals_tab_value_id", "tab", "value_usd", "id"),
+        Index("ix_deals_tab_customer_id", "tab", "customer_name", "id"),
+        Index("ix_deals_tab_name_id", "tab", "name", "id"),
+        Index("ix_deals_tab_updated_id", "tab", "updated_at", "id"),
+        Index("ix_deals_tab_stage_id", "tab", "stage_pct", "id"),
+        Index("ix_deals_tab_closed_id", "tab", "closed_at", "id"),
+        Index("ix_deals_favorite_updated_id", "favorite", "updated_at", "id"),
+        # The filter as you type reads a tab's haystacks from this narrow index, not the wide rows.
+        Index("ix_deals_tab_search", "tab", "search_text"),
+        # The header's count, sums and "expire in 48 h" from the index alone.
+        Index("ix_deals_tab_summary", "tab", "substatus", "expires_at", "value_usd", "stage_pct"),
+        Index("ix_deals_favorite_summary", "favorite", "substatus", "expires_at", "value_usd", "stage_pct"),
         Index("ix_deals_location", "location"),
         Index("ix_deals_crm", "crm_id"),
         Index("ix_deals_expires", "substatus", "expires_at"),
     )
+
+
+#: A received inbound deal waits for an answer and can expire (R8.2).
+RECEIVED = ("Received", "Pending")
+
+#: The inbound tab's sort key, "time left to answer": only a received deal has one (R8.2). Literal
+#: values, never bound ones, so the query's expression is the index's and the index serves the order.
+EXPIRY_KEY = case((DealRecord.substatus.in_([literal_column(f"'{s}'") for s in RECEIVED]), DealRecord.expires_at),
+                  else_=None)
+Index("ix_deals_tab_expiry_id", DealRecord.__table__.c.tab, Grouping(EXPIRY_KEY), DealRecord.__table__.c.id)
+
+#: Indexes of schema 3 that schema 4 replaced (``model.store.engine._migrate`` drops them).
+REPLACED_INDEXES = ("ix_deals_tab_status_expires", "ix_deals_tab_close", "ix_deals_tab_value", "ix_deals_tab_customer",
+                    "ix_deals_tab_name", "ix_deals_tab_updated", "ix_deals_tab_stage", "ix_deals_favorite")
 
 
 class TeamRecord(Base):

@@ -19,6 +19,7 @@ from model.domain.enums import HelpType
 from model.domain.errors import CosellError, RuleViolation, Violation
 from model.domain.rules.lifecycle import Action, available_actions
 from model.domain.schemas import Deal
+from tui.screens.dialogs.type_ahead import TYPE_AHEAD_BINDINGS, TypeAhead
 from tui.screens.new_deal.base import ClearsStaleErrors, FieldError, focus_field_of, show_in
 from tui.service_call import Cancelled, Reloaded, save_checked
 from tui.text import literal
@@ -50,12 +51,13 @@ CosellDialog #err-step { padding-left: 0; margin-top: 1; }
 """
 
 
-class CosellDialog(ClearsStaleErrors, ModalScreen):
+class CosellDialog(TypeAhead, ClearsStaleErrors, ModalScreen):
     """Shared frame: a title, a scrolling body, Save/Cancel, and the model's refusals beside fields."""
 
     DEFAULT_CSS = DIALOG_CSS
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+s", "submit", "Save"),
-                Binding("q", "ignore", show=False)]  # not the app's quit: esc closes the dialog
+                Binding("q", "ignore", show=False),  # not the app's quit: esc closes the dialog
+                *TYPE_AHEAD_BINDINGS]
     TITLE = ""
     SUBMIT = "Save"
     strip = ""

@@ -11,15 +11,16 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Footer, Label, SelectionList
+from textual.widgets import Footer, Label
 from textual.widgets.selection_list import Selection
 
 from model.domain.enums import Tab
+from tui.screens.dialogs.toggles import SelectionList  # its state reads without colour (NO_COLOR)
 from tui.settings import DEFAULT_COLUMNS
 from tui.widgets.deal_columns import COLUMNS
 
 
-class ColumnList(SelectionList[str]):
+class ColumnList(SelectionList):
     BINDINGS = [
         Binding("j", "cursor_down", "Down", show=False, id="columns.down"),
         Binding("k", "cursor_up", "Up", show=False, id="columns.up"),

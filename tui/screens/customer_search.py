@@ -21,109 +21,42 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
+from textual.css.query import NoMatches
 from textual.screen import ModalScreen
-from textual.widgets import Button, Footer, Input, OptionList, Static, TabbedContent, TabPane
-from textual.widgets.option_list import Option
+from textual.widgets import Footer, OptionList, Static, TabbedContent, TabPane
 
-from model.services.accounts import SearchResult
 from model.domain.enums import AccountTab
 from model.domain.rules.customer import customer_choice_notes, customer_choice_violations
-from model.domain.schemas import Account, Customer, DealDraft
+from model.domain.schemas import Account
+from model.services.accounts import SearchResult
 from tui.matcher_service import LiveSearch, MatcherService
+from tui.screens.customer_hits import (
+    RESULT_TABS, SHORT_TABS_BELOW, Choice, ResultList, best_tab, tab_label, tab_options,
+)
+from tui.screens.customer_manual import ManualCustomerForm
+from tui.screens.dialogs.type_ahead import TYPE_AHEAD_BINDINGS, Input, TypeAhead, focus_now
 from tui.text import literal
 
-RESULT_TABS = (AccountTab.MANAGED, AccountTab.UNMANAGED, AccountTab.OTHER)
-Choice = tuple[AccountTab, Account] | Customer
 
-
-def place(account: Account | Customer) -> str:
-    return ", ".join(p for p in (account.city, account.country) if p)
-
-
-def flags(account: Account | Customer) -> list[tuple[str, str]]:
-    out = []
-    if account.macc:
-        out.append(("MACC", "bold green"))
-    if account.federal:
-        out.append(("federal", "bold yellow"))
-    return out
-
-
-def hit_prompt(tab: AccountTab, account: Account, *, linked: int = 0, expanded: bool = False,
-               duplicate: bool = False, via_parent: bool = False, child: bool = False) -> Text:
-    """One result row: name, where, and every flag the user decides by (R4.3, R4.5, R4.7, R4.6)."""
-    text = Text()
-    if child:
-        text.append("   ↳ ", style="dim")
-    elif linked:
-        text.append("▾ " if expanded else "▸ ", style="bold")
-    else:
-        text.append("  ")
-    text.append_text(literal(account.name, style="bold" if not child else ""))
-    where = place(account)
-    if where:
-        text.append("  ")
-        text.append_text(literal(where, style="dim"))
-    if child or linked:
-        text.append("  ")
-        text.append_text(literal(f"#{account.account_id}", style="dim"))
-    for label, style in flags(account):
-        text.append("  ")
-        text.append(label, style=style)
-    if duplicate:
-        text.append("  ")
-        text.append("may be a duplicate", style="italic dark_orange")
-    if via_parent and account.parent_name:
-        text.append("  ")
-        text.append("part of ", style="dim")
-        text.append_text(literal(account.parent_name, style="dim"))
-    if linked:
-        text.append("  ")
-        text.append(f"linked accounts ({linked})", style="cyan")
-    return text
-
-
-def best_tab(result: SearchResult) -> AccountTab | None:
-    """The tab whose first hit scores highest (ties: the tab order, Managed first); None without hits."""
-    tops = [(result.tabs[t][0].score, -i, t) for i, t in enumerate(RESULT_TABS) if result.tabs.get(t)]
-    return max(tops)[2] if tops else None
-
-
-def customer_from_choice(choice: Choice) -> Customer:
-    """The deal's customer for what the modal returned (a hand-typed one passes through)."""
-    from model.domain.enums import AccountMatch
-
-    if isinstance(choice, Customer):
-        return choice
-    tab, account = choice
-    match = {AccountTab.MANAGED: AccountMatch.MANAGED, AccountTab.UNMANAGED: AccountMatch.UNMANAGED}.get(
-        tab, AccountMatch.NOT_MATCHED)
-    return Customer(name=account.name, account_id=account.account_id, duns=account.duns, source=tab, match=match,
-                    city=account.city, country=account.country, macc=account.macc, federal=account.federal)
-
-
-class ResultList(OptionList):
-    """A tab's hits. ``space`` opens a row's linked records; ``left``/``right`` switch result tabs."""
-
-    BINDINGS = [
-        Binding("space", "screen.toggle_linked", "Linked accounts"),
-        Binding("left", "screen.previous_tab", "Previous tab", show=False),
-        Binding("right", "screen.next_tab", "Next tab", show=False),
-    ]
-
-
-class CustomerSearchScreen(ModalScreen[Choice | None]):
+class CustomerSearchScreen(TypeAhead, ModalScreen[Choice | None]):
     CSS_PATH = "customer_search.tcss"
     BINDINGS = [
+        *TYPE_AHEAD_BINDINGS,
         Binding("escape", "cancel", "Cancel"),
         Binding("ctrl+r", "search_more", "Search more"),
-        Binding("ctrl+t", "manual", "Enter manually"),
+        Binding("ctrl+t", "manual", "Enter manually", priority=True),  # as it is read: typing goes on there
         Binding("down", "focus_results", "Results", show=False),
         Binding("q", "ignore", show=False),  # not the app's quit: esc closes the search
     ]
 
-    def __init__(self, matcher_provider: Callable, *, query: str = "", where: str = "", limit: int = 20):
+    HOLDS_EARLY_KEYS = True  # what is typed while the search opens goes into the search box
+    AUTO_FOCUS = ""  # the box is focused in on_mount, right before the held keys go into it, in order
+
+    def __init__(self, matcher_provider: Callable, *, query: str = "", where: str = "", limit: int = 20,
+                 typed_ahead: list | None = None):
         super().__init__()
+        self.typed_ahead = list(typed_ahead or [])  # keys typed before the search opened (the wizard's)
+        self.pick_on_answer = False  # enter was typed before the answer came: pick the only result then
         self.matcher_provider = matcher_provider
         self.initial_query = query
         self.initial_where = where
@@ -141,22 +74,14 @@ class CustomerSearchScreen(ModalScreen[Choice | None]):
                          id="search-title")
             with Horizontal(id="search-inputs"):
                 yield Input(self.initial_query, placeholder="Customer name", id="q", compact=True, max_length=300)
-                yield Input(self.initial_where, placeholder="City or country (optional)", id="where",
+                yield Input(self.initial_where, placeholder="City or country", id="where",
                             compact=True, max_length=120)
             yield Static("", id="search-status")
             with TabbedContent(id="result-tabs"):
                 for tab in RESULT_TABS:
-                    with TabPane(f"{tab.label} (0)", id=f"pane-{tab.value}"):
+                    with TabPane(tab_label(tab, None, short=self._short_tabs()), id=f"pane-{tab.value}"):
                         yield ResultList(id=f"list-{tab.value}")
-            with Vertical(id="manual-form"):
-                yield Static("Enter the customer by hand. It cannot be changed after the deal is created "
-                             "without support (R4.9).", id="manual-title")
-                yield Input(placeholder="Customer name", id="manual-name", compact=True, max_length=300)
-                yield Input(placeholder="City", id="manual-city", compact=True, max_length=120)
-                yield Input(placeholder="Country code, e.g. SE", id="manual-country", compact=True, max_length=2,
-                            restrict=r"[A-Za-z]*")
-                yield Static("", id="err-manual", classes="field-error")
-                yield Button("Use this customer", id="manual-use", variant="primary", compact=True)
+            yield ManualCustomerForm(id="manual-form")
             yield Static("", id="choice-notes")
         yield Footer(show_command_palette=False)  # ^p is listed once, as the app key
 
@@ -167,7 +92,10 @@ class CustomerSearchScreen(ModalScreen[Choice | None]):
         return owner if isinstance(owner, MatcherService) else None
 
     def on_mount(self) -> None:
-        self.query_one("#q", Input).focus()
+        box = self.query_one("#q", Input)
+        focus_now(box)
+        for key in self.typed_ahead + self.release_early_keys():  # in the order they were typed
+            box.post_message(key)
         if self.service is not None:
             self.service.prewarm(self.app)  # build the index while the user types the first letters
         self._status()
@@ -197,8 +125,12 @@ class CustomerSearchScreen(ModalScreen[Choice | None]):
             self.query_one(TabbedContent).active = f"pane-{best.value}"
         self._status()
         self._notes()
+        if self.pick_on_answer and not self.search.busy:
+            self.pick_on_answer = False
+            self._pick_only()
 
     def _show_failure(self, exc: BaseException) -> None:
+        self.pick_on_answer = False
         self.query_one("#search-status", Static).update(
             literal(f"The customer search failed: {exc}. You can still enter the customer manually (ctrl+t).",
                     style="bold red"))
@@ -226,36 +158,33 @@ class CustomerSearchScreen(ModalScreen[Choice | None]):
     def _render_lists(self) -> None:
         result = self.result
         self.rows = {}
+        self._label_tabs()
         for tab in RESULT_TABS:
-            hits = result.tabs.get(tab, []) if result else []
-            count = result.counts.get(tab, 0) if result else 0
-            tabbed = self.query_one(TabbedContent)
-            top = f", {hits[0].score:.0f}%" if hits else ""  # each tab's best score, to compare tabs at a glance
-            tabbed.get_tab(f"pane-{tab.value}").label = f"{tab.label} ({count}{top})"
             olist = self.query_one(f"#list-{tab.value}", ResultList)
             keep = olist.highlighted_option.id if olist.highlighted_option else None
-            options = []
-            for hit in hits:
-                oid = f"{tab.value}|{hit.account.account_id}"
-                if oid in self.rows:
-                    continue
-                self.rows[oid] = (tab, hit.account)
-                is_open = hit.account.account_id in self.expanded
-                options.append(Option(hit_prompt(tab, hit.account, linked=len(hit.linked), expanded=is_open,
-                                                 duplicate=hit.possible_duplicate, via_parent=hit.via_parent),
-                                      id=oid))
-                if is_open:
-                    for acc in hit.linked:
-                        cid = f"{tab.value}|{acc.account_id}"
-                        if cid in self.rows:
-                            continue
-                        self.rows[cid] = (tab, acc)
-                        options.append(Option(hit_prompt(tab, acc, child=True), id=cid))
+            options = tab_options(tab, result, self.expanded, self.rows)
             olist.set_options(options)
             if keep and keep in self.rows and any(o.id == keep for o in options):
                 olist.highlighted = olist.get_option_index(keep)
             elif options:
                 olist.highlighted = 0
+
+    def _short_tabs(self) -> bool:
+        return self.app.size.width < SHORT_TABS_BELOW
+
+    def _label_tabs(self) -> None:
+        """Each tab's count and best score (issue 13), short enough for three tabs on one line."""
+        tabbed = self.query_one(TabbedContent)
+        for tab in RESULT_TABS:
+            label = tab_label(tab, self.result, short=self._short_tabs())
+            if tabbed.get_tab(f"pane-{tab.value}").label.plain != label:
+                tabbed.get_tab(f"pane-{tab.value}").label = label
+
+    def on_resize(self) -> None:
+        try:
+            self._label_tabs()  # relabel for the new width
+        except NoMatches:  # the tabs are not composed yet: they start with the right labels
+            pass
 
     # -- the choice -----------------------------------------------------------------------
     def _active_tab(self) -> AccountTab:
@@ -350,7 +279,7 @@ class CustomerSearchScreen(ModalScreen[Choice | None]):
             if not filled or tabs[i] in filled:
                 break
         self.query_one(TabbedContent).active = f"pane-{tabs[i].value}"
-        self.query_one(f"#list-{tabs[i].value}", ResultList).focus()
+        focus_now(self.query_one(f"#list-{tabs[i].value}", ResultList))
 
     def action_next_tab(self) -> None:
         self._switch(1)
@@ -360,13 +289,20 @@ class CustomerSearchScreen(ModalScreen[Choice | None]):
 
     def action_focus_results(self) -> None:
         if isinstance(self.focused, Input) and not self.has_class("-manual"):
-            self._active_list().focus()
+            focus_now(self._active_list())
 
     @on(Input.Submitted, "#q, #where")
     def _submitted(self) -> None:
-        """enter in a search box: the only result is picked (as enter on it would); else to the results."""
+        """enter in a search box: the only result is picked (as enter on it would); else to the results.
+        Typed before the answer to what was typed came in, it waits for that answer."""
+        if self.search.busy:
+            self.pick_on_answer = True
+            return
+        self._pick_only()
+
+    def _pick_only(self) -> None:
         results = self._active_list()
-        results.focus()
+        focus_now(results)
         if len(self.rows) == 1 and results.option_count == 1:
             results.highlighted = 0
             results.action_select()
@@ -378,37 +314,11 @@ class CustomerSearchScreen(ModalScreen[Choice | None]):
 
     def action_manual(self) -> None:
         self.set_class(True, "-manual")
-        name = self.query_one("#manual-name", Input)
-        if not name.value:
-            name.value = self.query_one("#q", Input).value.strip()
-        where = self.query_one("#where", Input).value.strip()
-        city = self.query_one("#manual-city", Input)
-        if not city.value and where and len(where) > 2:
-            city.value = where
-        name.focus()
+        self.query_one(ManualCustomerForm).start(self.query_one("#q", Input).value, self.query_one("#where", Input).value)
 
-    @on(Input.Submitted, "#manual-name, #manual-city")
-    def _manual_next(self) -> None:
-        self.focus_next()
-
-    @on(Input.Submitted, "#manual-country")
-    @on(Button.Pressed, "#manual-use")
-    def _manual_use(self) -> None:
-        customer = Customer(name=self.query_one("#manual-name", Input).value.strip(),
-                            city=self.query_one("#manual-city", Input).value.strip() or None,
-                            country=self.query_one("#manual-country", Input).value.strip().upper() or None,
-                            source=AccountTab.MANUAL)
-        from model.services import draft_violations
-
-        problems = [v for v in draft_violations(DealDraft(customer=customer)) if v.field == "customer"]
-        problems += customer_choice_violations(AccountTab.MANUAL, None)
-        error = self.query_one("#err-manual", Static)
-        if problems:
-            error.update(literal("; ".join(f"{v.message} ({v.rule})" for v in problems)))
-            error.add_class("-shown")
-            self.query_one("#manual-name", Input).focus()
-            return
-        self.dismiss(customer)
+    @on(ManualCustomerForm.Chosen)
+    def _manual_chosen(self, event: ManualCustomerForm.Chosen) -> None:
+        self.dismiss(event.customer)
 
     def action_ignore(self) -> None:
         """Keys the modal swallows on purpose."""
@@ -416,6 +326,6 @@ class CustomerSearchScreen(ModalScreen[Choice | None]):
     def action_cancel(self) -> None:
         if self.has_class("-manual"):
             self.set_class(False, "-manual")
-            self.query_one("#q", Input).focus()
+            focus_now(self.query_one("#q", Input))
             return
         self.dismiss(None)

@@ -9,13 +9,16 @@ closed deal offers the heart and, once won, registration (R8.14, R10.3), and
 an outbound deal never offers accept. A key pressed anyway is asked of the
 model again and answered with its reason (``tui.deal_actions``). With rows
 marked, the marked-row actions (``tui.marked_actions.BULK``) act on all of them.
+
+What an action saved shows in the list at once (``dashboard_followup``); the header's
+numbers change together, from one moment (``dashboard_header``); the quick filters are
+``dashboard_filters``, the R13 keys ``dashboard_reporting``.
 """
 from __future__ import annotations
 
 from datetime import timedelta
 from pathlib import Path
 
-from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -28,29 +31,27 @@ from model.domain.enums import DealKind, Tab
 from model.domain.errors import CosellError
 from model.domain.rules.lifecycle import Action
 from model.domain.stages import Stage
-from model.domain.listing import DealQuery, TabSummary
+from model.domain.listing import DealQuery
 from tui.deal_actions import verdict
 from tui.deal_keys import OffersDealActions
-from tui.screens.dashboard_keys import DASHBOARD_BINDINGS
+from tui.screens.dashboard_filters import QuickFilters
+from tui.screens.dashboard_followup import ActionFollowUp
+from tui.screens.dashboard_header import TAB_ORDER, DashboardHeader, tab_title
+from tui.screens.dashboard_keys import DASHBOARD_BINDINGS, FOOTER_DROP_FIRST
 from tui.screens.dashboard_reporting import ReportingFilter
 from tui.marked_actions import BULK
 from tui.service_call import in_thread
 from tui.sync_watch import local_change
-from tui.text import literal, markup_safe
+from tui.text import markup_safe
 from tui.widgets.deal_table import DealTable
 from tui.widgets.key_footer import KeyFooter
-from tui.widgets.pipeline_summary import PipelineSummary, SummaryView, SyncLine
+from tui.widgets.pipeline_summary import PipelineSummary, SyncLine
 
 EXPIRING_WINDOW = timedelta(hours=72)   # `e`: the R8.12/R8.2 "answer soon" band
 FILTER_DEBOUNCE = 0.08                   # seconds of quiet typing before the query runs
 
-TAB_ORDER = (Tab.INBOUND, Tab.OUTBOUND, Tab.FAVORITES, Tab.CLOSED)
-_STAGES = (None, *Stage)
-_KINDS = (None, *DealKind)
 
-
-
-class DashboardScreen(ReportingFilter, OffersDealActions, Screen):
+class DashboardScreen(ReportingFilter, QuickFilters, DashboardHeader, ActionFollowUp, OffersDealActions, Screen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     AUTO_FOCUS = "DealTable"
 
@@ -65,9 +66,7 @@ class DashboardScreen(ReportingFilter, OffersDealActions, Screen):
         self.expiring = False
         self._sorts: dict[Tab, tuple[str | None, bool]] = {}
         self._cursors: dict[Tab, int] = {}
-        self._matching: int | None = None
-        self._summary_generation = 0
-        self._last_summary: _SummaryState | None = None
+        self._init_header()
         self._debounce: Timer | None = None
         self._action_running = False
         self._allowed: tuple[str, int, frozenset[Action]] | None = None  # (deal id, version, allowed actions)
@@ -75,7 +74,7 @@ class DashboardScreen(ReportingFilter, OffersDealActions, Screen):
     # -- layout ---------------------------------------------------------------------
     def compose(self) -> ComposeResult:
         self.tab = self.app.settings.default_tab
-        yield Tabs(*(TabWidget(_tab_title(t), id=f"tab-{t.value}") for t in TAB_ORDER), id="tabs",
+        yield Tabs(*(TabWidget(tab_title(t), id=f"tab-{t.value}") for t in TAB_ORDER), id="tabs",
                    active=f"tab-{self.tab.value}")
         yield PipelineSummary(id="summary")
         yield SyncLine(id="sync-line")
@@ -84,7 +83,7 @@ class DashboardScreen(ReportingFilter, OffersDealActions, Screen):
             yield Static(id="quick-filters")
             yield Static(id="identity")
         yield DealTable(id="deals")
-        yield KeyFooter()
+        yield KeyFooter(drop_first=FOOTER_DROP_FIRST)
 
     def on_mount(self) -> None:
         self.query_one(Tabs).can_focus = False
@@ -105,12 +104,11 @@ class DashboardScreen(ReportingFilter, OffersDealActions, Screen):
                          ids=self.reporting_ids)
 
     def _apply_query(self, cursor: int = 0, summary: bool = False) -> None:
+        self._expect("rows")
         self.table.set_query(self.current_query(), self.app.settings.columns_for(self.tab), cursor=cursor)
         self._show_quick_filters()
         if summary:
             self._load_summary()
-        else:
-            self._show_summary()
         self.refresh_bindings()
 
     def on_resize(self) -> None:
@@ -118,72 +116,23 @@ class DashboardScreen(ReportingFilter, OffersDealActions, Screen):
 
     def reload_data(self) -> None:
         """Data changed: re-query the visible page and the header; cursor, filter and marks stay."""
+        self._expect("rows")
         self.table.reload()
         self._load_summary()
 
     def _on_tick(self, _now) -> None:
-        self.table.refresh()
+        # Time moved: the countdowns and the "expire in 48 h"; under the expiring filter, its rows too.
         self._show_identity()
-        self._load_summary()
-
-    # -- header -------------------------------------------------------------------------
-    def _show_identity(self) -> None:
-        user = self.app.ctx.user
-        scope = f"{user.location} scope" if user.location else "all locations"
-        now = self.app.ctx.clock.now()
-        text = Text(no_wrap=True, overflow="ellipsis", justify="right")
-        text.append_text(literal(user.display_name or user.login, style="bold"))
-        wide = self.size.width >= 110  # the filter box comes first on narrow terminals
-        if wide:
-            text.append(f" · {user.role.label}")
-        text.append(" · ")
-        text.append_text(literal(scope))
-        text.append(f" · {now:%d %b %H:%M} UTC" if wide else f" · {now:%H:%M} UTC")
-        self.query_one("#identity", Static).update(text)
-
-    def _load_summary(self) -> None:
-        self._summary_generation += 1
-        self._summary_worker(self.app.ctx, self._summary_generation, self.tab)
-
-    @work(exclusive=True, group="dashboard-summary")
-    async def _summary_worker(self, ctx, generation: int, tab: Tab) -> None:
-        counts, summary, expiring_48h = await in_thread(self, _summaries, ctx, tab)
-        if generation != self._summary_generation:
-            return  # the tab or the data changed meanwhile: a newer summary is coming
-        self._last_summary = _SummaryState(summary, expiring_48h)
-        for t in TAB_ORDER:
-            self.query_one(f"#tab-{t.value}", TabWidget).label = f"{_tab_title(t)} {counts[t]:,}"
-        self._show_summary()
-
-    def _show_summary(self) -> None:
-        if self._last_summary is None:
-            return
-        self.query_one(PipelineSummary).show(SummaryView(
-            tab=self.tab, summary=self._last_summary.summary, expiring_48h=self._last_summary.expiring_48h,
-            matching=self._matching if self._filtered else None, marked=len(self.table.marked)))
-
-    @property
-    def _filtered(self) -> bool:
-        return bool(self.text.strip() or self.stage or self.kind or self.expiring or self.reporting_ids is not None)
-
-    def _show_quick_filters(self) -> None:
-        parts = []
-        if self.stage:
-            parts.append(f"stage: {self.stage.value}")
-        if self.kind:
-            parts.append(f"kind: {self.kind.label}")
         if self.expiring:
-            parts.append("expiring ≤ 72 h")
-        if self.reporting_ids is not None:
-            parts.append("needs reporting (R13.3)")
-        self.query_one("#quick-filters", Static).update(Text(" · ".join(parts), no_wrap=True))
-        self.set_class(bool(parts), "-quick-filtered")
+            self.reload_data()
+            return
+        self.table.refresh()
+        self._load_summary()
 
     # -- table events -----------------------------------------------------------------------
     @on(DealTable.Loaded)
     def _table_loaded(self, message: DealTable.Loaded) -> None:
-        self._matching = message.total
-        self._show_summary()
+        self._rows_counted(message.total)
         self._ask_allowed()
         self.refresh_bindings()
 
@@ -223,7 +172,7 @@ class DashboardScreen(ReportingFilter, OffersDealActions, Screen):
 
     @on(DealTable.MarksChanged)
     def _marks_changed(self) -> None:
-        self._show_summary()
+        self._paint_header()
         self.refresh_bindings()
 
     @on(DealTable.SortChanged)
@@ -273,33 +222,6 @@ class DashboardScreen(ReportingFilter, OffersDealActions, Screen):
     def action_filter(self) -> None:
         # Focus now, not after a refresh: keys typed right after `/` (pasted, or batched over SSH) must land in the box.
         self.set_focus(self.query_one("#filter", Input))
-
-    def action_toggle_expiring(self) -> None:
-        self.expiring = not self.expiring
-        self._apply_query()
-
-    def action_cycle_stage(self) -> None:
-        self.stage = _STAGES[(_STAGES.index(self.stage) + 1) % len(_STAGES)]
-        self._apply_query()
-
-    def action_cycle_kind(self) -> None:
-        self.kind = _KINDS[(_KINDS.index(self.kind) + 1) % len(_KINDS)]
-        self._apply_query()
-
-    def action_back_out(self) -> None:
-        """esc: leave the filter box, then drop marks, then clear every filter."""
-        box = self.query_one("#filter", Input)
-        if box.has_focus:
-            box.value = ""
-            self._set_text("")
-            self.set_focus(self.table)
-        elif self.table.marked:
-            self.table.clear_marks()
-        elif self._filtered:
-            box.value = ""
-            self.text, self.stage, self.kind, self.expiring = "", None, None, False
-            self.reporting_ids = None
-            self._apply_query()
 
     def action_choose_columns(self) -> None:
         from tui.screens.columns import ColumnChooser
@@ -361,7 +283,7 @@ class DashboardScreen(ReportingFilter, OffersDealActions, Screen):
         action = Action(name)
         if self._action_running:
             return
-        bulk = [r.id for r in self.table.marked.values()] if action in BULK else []
+        bulk = dict(self.table.marked) if action in BULK else {}
         row = self.table.cursor_deal
         if not bulk and row is None:
             return
@@ -369,36 +291,21 @@ class DashboardScreen(ReportingFilter, OffersDealActions, Screen):
         self._run_action(action, row, bulk)
 
     @work(group="deal-action")
-    async def _run_action(self, action: Action, row, bulk: list[str]) -> None:
+    async def _run_action(self, action: Action, row, bulk: dict) -> None:
+        """One action (or one on every marked row); what it saved shows in the list at once (``follow_up``)."""
         from tui.deal_actions import run_deal_action
         from tui.marked_actions import run_bulk_action
 
         try:
             if bulk:
-                await run_bulk_action(self, action, bulk)
+                saved = await run_bulk_action(self, action, list(bulk))
                 self.table.clear_marks()
                 local_change(self.app)  # one push for the marked deals (single actions push in save_checked)
+                self.follow_up(action, bulk, saved)
             else:
-                await run_deal_action(self, action, row.id, version=row.version)
+                deal = await run_deal_action(self, action, row.id, version=row.version)
+                if deal is not None:
+                    self.follow_up(action, {row.id: row}, [deal])
         finally:
             self._action_running = False
             self.reload_data()
-
-
-def _summaries(ctx, tab: Tab) -> tuple[dict[Tab, int], TabSummary, int]:
-    """Every tab's count, the shown tab's totals and the inbound deals expiring within 48 h (one read)."""
-    counts = {t: svc.count_deals(ctx, DealQuery(tab=t)) for t in TAB_ORDER}
-    summary = svc.tab_summary(ctx, DealQuery(tab=tab))
-    inbound = summary if tab is Tab.INBOUND else svc.tab_summary(ctx, DealQuery(tab=Tab.INBOUND))
-    return counts, summary, inbound.expiring_48h
-
-
-def _tab_title(tab: Tab) -> str:
-    return tab.value.capitalize()
-
-
-class _SummaryState:
-    __slots__ = ("summary", "expiring_48h")
-
-    def __init__(self, summary: TabSummary, expiring_48h: int) -> None:
-        self.summary, self.expiring_48h = summary, expiring_48h

@@ -55,3 +55,10 @@ DASHBOARD_BINDINGS = [
     Binding("n", "new_deal", "New", id="deal.new", tooltip="Create a deal (new-deal wizard)"),
     Binding("escape", "back_out", "Clear", id="view.clear", tooltip="Clear the filter, quick filters and marks"),
 ]
+
+#: The footer is one line (the grid keeps its rows at 80x24): when the keys do not fit, these
+#: are left out first, in this order; the deal keys, the heart and `?` (every key) stay longest.
+FOOTER_DROP_FIRST = (
+    "app.palette", "view.columns", "view.sort", "app.quit", "Quick", "deal.new", "deal.mark", "Tabs",
+    "view.filter", "deal.open", "view.clear", "deal.favorite",
+)

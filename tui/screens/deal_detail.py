@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from model import services as svc
 from model.domain.errors import CosellError, NotFound
@@ -28,11 +28,15 @@ from tui.deal_keys import OffersDealActions
 from tui.screens import deal_detail_sections as sections
 from tui.service_call import in_thread
 from tui.sync_watch import deal_sync, local_change, sync_banner
+from tui.widgets.key_footer import KeyFooter
 from tui.widgets.lifecycle import LifecycleProgress
 
 WIDE = 120  # columns from which the sections sit side by side
 TICK_SECONDS = 30  # countdowns (R8.2, R7.3) move on without a reload
 WATCH_SECONDS = 3  # how often to look whether anyone changed the store
+#: Left out of the one-line footer first when the keys do not fit (all of them are in `?`).
+FOOTER_DROP_FIRST = ("app.palette", "app.quit", "deal.invite_partner", "deal.invite_microsoft", "deal.upgrade",
+                     "deal.note", "deal.edit", "deal.favorite", "deal.register")
 
 
 
@@ -109,7 +113,7 @@ class DealDetailScreen(OffersDealActions, Screen):
                     yield self._section("invitations", "Invitations")
                     yield self._section("notes", "Notes (on the record)")
                     yield self._section("history", "History")
-        yield Footer(show_command_palette=False)  # ^p is listed once, as the app key
+        yield KeyFooter(drop_first=FOOTER_DROP_FIRST)  # one line; ^p is listed once, as the app key
 
     @staticmethod
     def _section(name: str, title: str) -> Static:

@@ -12,10 +12,12 @@ deal changed by someone else meanwhile opens the one conflict dialog
 """
 from __future__ import annotations
 
+import re
+
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Input, OptionList, Select, SelectionList, Static, TextArea
+from textual.widgets import OptionList, Select, Static, TextArea
 from textual.widgets.option_list import Option
 
 from model import services as svc
@@ -26,7 +28,9 @@ from model.domain.rules.fx import known_currencies
 from model.domain.rules.lifecycle import Action
 from model.domain.schemas import Deal, DealDraft, Invitation, Partner
 from tui.screens.collab_dialog import HELP_CHOICES, CosellDialog
+from tui.screens.dialogs.toggles import SelectionList
 from tui.screens.microsoft_dialogs import InviteMicrosoftDialog, UpgradeDialog
+from tui.screens.dialogs.type_ahead import Input, focus_now
 from tui.screens.new_deal.base import FieldError, SearchInput, parse_date, parse_money, row
 from tui.service_call import in_thread
 from tui.text import literal
@@ -170,11 +174,11 @@ class InvitePartnerDialog(CosellDialog):
             self.partner = self.found[event.option_index]
             self.query_one("#partner-chosen", Static).update(self._partner_text())
             self.query_one("#err-partner", FieldError).show([])
-            self.query_one("#inv-close-date", Input).focus()
+            focus_now(self.query_one("#inv-close-date", Input))
 
-    @on(Input.Submitted, "#inv-close-date, #inv-value")
-    def _next_field(self) -> None:
-        self.focus_next()
+    def enter_moves_on(self, widget) -> bool:
+        """Enter in the close date or the share goes on to the next field (``TypeAhead``)."""
+        return widget.id in ("inv-close-date", "inv-value")
 
     # -- the invitation --------------------------------------------------------------------
     def build(self) -> tuple[Invitation, list[Violation]]:
@@ -201,17 +205,17 @@ class InvitePartnerDialog(CosellDialog):
 
     def action_submit(self) -> None:
         inv, problems = self.build()
-        if self.deal is None:
-            # In the wizard nothing is saved yet: the model checks the invitation as create_deal will.
-            problems += invitation_violations(inv, 0)
-            if problems:
-                self.show_problems(problems)
-                self.app.bell()
-                return
-            self.dismiss(inv)
-            return
+        # Every error of this save at once: what could not be read, and what the model says of the rest
+        # (in the wizard nothing is saved yet: the model checks the invitation as create_deal will).
+        unreadable = {v.field for v in problems}
+        problems += [v for v in invitation_violations(inv, 0)
+                     if re.sub(self.strip, "", v.field or "") not in unreadable]
         if problems:
             self.show_problems(problems)
+            self.app.bell()
+            return
+        if self.deal is None:
+            self.dismiss(inv)
             return
         ctx, deal_id = self.app.ctx, self.deal.id
         self.call_service(lambda version: svc.invite_partner(ctx, deal_id, inv, version=version))

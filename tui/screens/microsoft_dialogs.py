@@ -5,13 +5,15 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.containers import Vertical
-from textual.widgets import Checkbox, Input, RadioButton, RadioSet, Select, Static, TextArea
+from textual.widgets import RadioSet, Select, Static, TextArea
 
 from model import services as svc
 from model.domain.enums import HelpType, SaleType
 from model.domain.rules.lifecycle import Action
 from model.domain.schemas import CustomerContact, Deal
 from tui.screens.collab_dialog import HELP_CHOICES, CosellDialog
+from tui.screens.dialogs.toggles import Checkbox, RadioButton
+from tui.screens.dialogs.type_ahead import Input
 from tui.screens.new_deal.base import ChoiceSet, FieldError, row
 
 class MicrosoftHelpForm(Vertical):

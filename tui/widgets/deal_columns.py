@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Callable
 
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
 
@@ -39,6 +41,7 @@ class Column:
     flex: int = 0                 # share of spare width (name and customer grow)
     right: bool = False           # right-aligned (numbers)
     description: str = ""         # shown in the column chooser
+    most: int = 24                # widest a column grows to fit its content (flex columns: before spare width)
 
 
 def _value(row: DealRow, _now) -> Cell:
@@ -57,30 +60,32 @@ def _date(value) -> str:
 COLUMNS: dict[str, Column] = {c.key: c for c in (
     Column("favorite", "♥", 1, "favorite", lambda r, _n: ("♥" if r.favorite else "", "heart"),
            description="Favorite heart (R3.3)"),
-    Column("name", "Deal", 16, "name", lambda r, _n: (clean(r.name), None), flex=3, description="Deal name"),
-    Column("customer", "Customer", 12, "customer", lambda r, _n: (clean(r.customer_name), None), flex=2,
-           description="Customer account"),
-    Column("stage", "Stage", 14, "stage", lambda r, _n: (_stage_text(r), None),
+    Column("name", "Deal", 16, "name", lambda r, _n: (clean(r.name), None), flex=3, description="Deal name",
+           most=48),
+    Column("customer", "Customer", 10, "customer", lambda r, _n: (clean(r.customer_name), None), flex=2,
+           description="Customer account", most=36),
+    Column("stage", "Stage", 8, "stage", lambda r, _n: (_stage_text(r), None),
            description="Sales stage and its %"),
-    Column("value", "Value", 14, "value", _value, right=True, description="Deal value with currency"),
-    Column("expires", "Expires in", 12, "expires", _expires, description="Time left to answer an inbound deal"),
-    Column("close_date", "Close date", 12, "close_date", lambda r, _n: (_date(r.close_date), None),
+    Column("value", "Value", 10, "value", _value, right=True, description="Deal value with currency"),
+    Column("expires", "Expires in", 10, "expires", _expires, description="Time left to answer an inbound deal"),
+    Column("close_date", "Close date", 10, "close_date", lambda r, _n: (_date(r.close_date), None),
            description="Estimated close date"),
-    Column("kind", "Kind", 10, "kind", lambda r, _n: (_KIND_SHORT[r.kind], None),
+    Column("kind", "Kind", 6, "kind", lambda r, _n: (_KIND_SHORT[r.kind], None),
            description="IP co-sell, services co-sell or solution assessment"),
-    Column("sale_type", "Sale type", 11, "sale_type",
+    Column("sale_type", "Sale type", 6, "sale_type",
            lambda r, _n: (r.sale_type.label if r.sale_type else "", None), description="Private, partner-led, co-sell, P2P"),
-    Column("status", "Status", 10, "status", lambda r, _n: (r.substatus.label, None), description="Substatus"),
-    Column("partner_role", "Partner role", 16, "partner_role",
+    Column("status", "Status", 6, "status", lambda r, _n: (r.substatus.label, None), description="Substatus"),
+    Column("partner_role", "Partner role", 8, "partner_role",
            lambda r, _n: (r.partner_role.label if r.partner_role else "", None), description="Partner role (R11.2)"),
-    Column("partner_program", "Program", 14, "partner_program", lambda r, _n: (clean(r.partner_program or ""), None),
-           description="Partner program (R11.2)"),
-    Column("crm_id", "CRM ID", 12, "crm_id", lambda r, _n: (clean(r.crm_id or ""), None), description="Your CRM's id"),
+    Column("partner_program", "Program", 10, "partner_program", lambda r, _n: (clean(r.partner_program or ""), None),
+           description="Partner program (R11.2)", most=20),
+    Column("crm_id", "CRM ID", 8, "crm_id", lambda r, _n: (clean(r.crm_id or ""), None), description="Your CRM's id",
+           most=16),
     Column("location", "Location", 10, "location", lambda r, _n: (clean(r.location), None),
-           description="Program location (R1.2)"),
-    Column("sender", "Sender", 16, "sender", lambda r, _n: (clean(r.sender_name or ""), None),
-           description="Who sent an inbound deal"),
-    Column("updated", "Updated", 11, "updated", lambda r, _n: (_date(r.updated_at.date()), None),
+           description="Program location (R1.2)", most=16),
+    Column("sender", "Sender", 8, "sender", lambda r, _n: (clean(r.sender_name or ""), None),
+           description="Who sent an inbound deal", most=20),
+    Column("updated", "Updated", 10, "updated", lambda r, _n: (_date(r.updated_at.date()), None),
            description="Last change"),
 )}
 
@@ -108,32 +113,84 @@ def column_for_sort(sort_key: str) -> str | None:
     return None
 
 
-def layout(keys: list[str], width: int) -> list[tuple[Column, int, int]]:
-    """(column, x, width) for each visible column; flex columns share what ``width`` leaves over.
+def layout(keys: list[str], width: int, natural: dict[str, int] | None = None,
+           sorted_key: str | None = None) -> list[tuple[Column, int, int]]:
+    """(column, x, width) for each visible column.
 
-    Columns are two cells apart when that fits, one otherwise; past the minimum
-    widths the grid scrolls sideways rather than squeezing a column.
+    ``natural``: the widest cell of each column among the rows on screen (``natural_widths``); a column
+    is as wide as its content and title, within its minimum (``width``) and ``most``, so a short Sender
+    leaves room for Deal and Customer. What ``width`` leaves over goes to the flex columns; when the
+    columns do not fit, the one with most room above its minimum shrinks first (the deal name and
+    customer, which need it most, last), never below their minimum: past that the grid scrolls
+    sideways (the deal name stays: ``frozen_width``), and then the scrolled columns keep their content's
+    width, the frozen ones take at most a third of the width and other text columns a fifth. Without ``natural``, every column starts at its
+    minimum. Columns are two cells apart when that fits, one otherwise.
     """
     cols = [COLUMNS[k] for k in keys if k in COLUMNS]
     if not cols:
         return []
-    minimum = sum(c.width for c in cols)
-    gap = 2 if minimum + 2 * (len(cols) - 1) <= width else 1
-    base = minimum + gap * (len(cols) - 1)
-    spare = max(width - base, 0)
-    flex_total = sum(c.flex for c in cols)
-    out, x, given = [], 0, 0
-    flex_cols = [c for c in cols if c.flex]
+    widths = []
     for col in cols:
-        w = col.width
-        if spare and col.flex:
-            extra = spare * col.flex // flex_total
-            if col is flex_cols[-1]:
-                extra = spare - given
-            given += extra
-            w += extra
+        title = len(col.title) + (2 if col.key == sorted_key else 0)
+        content = (natural or {}).get(col.key, 0)
+        widths.append(max(col.width, min(max(title, content), max(col.most, col.width))) if natural is not None
+                      else col.width)
+    # A number is never cut ("1,165,000…" reads as another amount): a right-aligned column's minimum
+    # is its content; past that the grid scrolls sideways instead.
+    floor = [max(c.width, (natural or {}).get(c.key, 0)) if c.right else c.width for c in cols]
+    widths = [max(w, f) for w, f in zip(widths, floor)]
+    minimum = sum(floor)
+    gap = 2 if minimum + 2 * (len(cols) - 1) <= width else 1
+    over = sum(widths) + gap * (len(cols) - 1) - width
+    if natural is not None and minimum + gap * (len(cols) - 1) > width:
+        # It scrolls sideways anyway: the frozen columns take at most a third of the width and a wide
+        # text column (the customer) a fifth, so the short columns a triage reads next (stage, value,
+        # time left) are still on screen at 80 columns; the others keep their content's width.
+        frozen = next((i for i, c in enumerate(cols) if c.key == "name"), -1)
+        return _placed(cols, [min(w, max(c.width, width // 3)) if i <= frozen
+                              else min(w, max(c.width, width // 5)) if c.flex else w
+                              for i, (c, w) in enumerate(zip(cols, widths))], gap)
+    while over > 0:  # shrink the column with the most room above its minimum (a flex column's counts less)
+        i = max(range(len(cols)), key=lambda j: (widths[j] - floor[j]) / (1 + cols[j].flex))
+        if widths[i] <= floor[i]:
+            break
+        widths[i] -= 1
+        over -= 1
+    spare = max(-over, 0)
+    flex_total = sum(c.flex for c in cols)
+    flex_cols = [i for i, c in enumerate(cols) if c.flex]
+    given = 0
+    for i in flex_cols:
+        extra = spare * cols[i].flex // flex_total if i != flex_cols[-1] else spare - given
+        given += extra
+        widths[i] += extra
+    return _placed(cols, widths, gap)
+
+
+def _placed(cols: list[Column], widths: list[int], gap: int) -> list[tuple[Column, int, int]]:
+    out, x = [], 0
+    for col, w in zip(cols, widths):
         out.append((col, x, w))
         x += w + gap
+    return out
+
+
+def frozen_width(columns: list[tuple[Column, int, int]]) -> int:
+    """Cells at the left that never scroll sideways: every column up to the deal name, and its gap
+    (a spreadsheet's frozen column: the name stays in view whatever column the cursor is on)."""
+    for i, (col, _x, w) in enumerate(columns):
+        if col.key == "name":
+            return columns[i + 1][1] if i + 1 < len(columns) else _x + w
+    return 0
+
+
+def natural_widths(rows: list[DealRow], keys: list[str], now: datetime) -> dict[str, int]:
+    """The widest cell of each column among ``rows`` (the rows on screen), in terminal cells."""
+    out = {}
+    for key in keys:
+        col = COLUMNS.get(key)
+        if col is not None:
+            out[key] = max((cell_len(col.cell(r, now)[0]) for r in rows), default=0)
     return out
 
 
@@ -165,15 +222,28 @@ def header_text(columns: list[tuple[Column, int, int]], sorted_key: str | None, 
     return text
 
 
-def row_text(row: DealRow, columns: list[tuple[Column, int, int]], now: datetime,
-             style_of: Callable[[str], Style]) -> Text:
-    """One deal as a line of cells; ``style_of`` turns a cell's style name ("heart", "expiry-24h") into a Style."""
-    text = Text(no_wrap=True)
-    for col, x, w in columns:
-        text.append(" " * (x - text.cell_len))
+def fit_cell(value: str, width: int, right: bool) -> str:
+    """``value`` cut to ``width`` cells (with an ellipsis) and padded, left- or right-aligned."""
+    n = cell_len(value)
+    if n > width:
+        value, n = (set_cell_size(value, width - 1) + "…", width) if width > 0 else ("", 0)
+    pad = " " * (width - n)
+    return pad + value if right else value + pad
+
+
+def row_segments(row: DealRow, columns: list[tuple[Column, int, int]], now: datetime,
+                 style_of: Callable[[str], Style]) -> tuple[list[Segment], int]:
+    """One deal as a line of cells (segments, and their width in cells); ``style_of`` turns a cell's style
+    name ("heart", "expiry-24h") into a Style. Plain segments, not a ``Text``: the grid draws a row per
+    line per frame, and building and rendering a ``Text`` cost several times more."""
+    segments, x = [], 0
+    for col, cx, w in columns:
+        if cx > x:
+            segments.append(Segment(" " * (cx - x)))
         value, part = col.cell(row, now)
-        text.append_text(fit(Text(value, style=style_of(part) if part else Style()), w, col.right))
-    return text
+        segments.append(Segment(fit_cell(value, w, col.right), style_of(part) if part else None))
+        x = cx + w
+    return segments, x
 
 
 def _stage_text(row) -> str:

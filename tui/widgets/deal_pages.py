@@ -1,13 +1,16 @@
 """The deal grid's memory: a few pages of rows, what is being fetched, and which query they belong to.
 
 The grid never holds all deals: it keeps at most ``MAX_PAGES`` pages of
-``PAGE`` rows around the scroll position. Every query change (or reload)
+``PAGE`` rows around the scroll position, each with the keys of its first and last
+row, so the page next to one in memory is asked for by key (the store reads just
+that page from its index, however deep) and only a jump far away is counted out. Every query change (or reload)
 starts a new *generation*; a page that arrives for an older generation is
 dropped, so a slow query never paints stale rows over a newer filter.
 No Textual here: the widget decides when to fetch, this decides what.
 """
 from __future__ import annotations
 
+from model.domain.listing import DealPage, PageWant
 from model.domain.schemas import DealRow
 
 PAGE = 100          # rows per fetch
@@ -17,6 +20,7 @@ MAX_PAGES = 24      # pages kept in memory (the rest are fetched again when scro
 class PageCache:
     def __init__(self) -> None:
         self.pages: dict[int, list[DealRow]] = {}
+        self.keys: dict[int, tuple] = {}     # page -> (first row's key, last row's key)
         self.in_flight: set[int] = set()
         self.wanted: set[int] = set()
         self.generation = 0
@@ -28,7 +32,17 @@ class PageCache:
         self.wanted.clear()
         if not keep_rows:
             self.pages.clear()
+            self.keys.clear()
         return self.generation
+
+    def want_for(self, page: int) -> PageWant:
+        """How to ask for ``page``: after the page before it, or before the page after it, if in memory."""
+        before, after = self.keys.get(page - 1), self.keys.get(page + 1)
+        if before is not None and before[1] is not None:
+            return PageWant(page, PAGE, after=before[1])
+        if after is not None and after[0] is not None:
+            return PageWant(page, PAGE, before=after[0])
+        return PageWant(page, PAGE)
 
     def row(self, index: int) -> DealRow | None:
         rows = self.pages.get(index // PAGE)
@@ -63,20 +77,23 @@ class PageCache:
         self.in_flight.update(pages)
         return pages
 
-    def replace(self, pages: dict[int, list[DealRow]]) -> None:
-        self.pages = dict(pages)
+    def replace(self, pages: list[DealPage]) -> None:
+        self.pages = {p.index: p.rows for p in pages}
+        self.keys = {p.index: (p.first, p.last) for p in pages}
         self.in_flight.clear()
 
-    def store(self, generation: int, page: int, rows: list[DealRow], here: int) -> bool:
+    def store(self, generation: int, page: DealPage, here: int) -> bool:
         """Keep a fetched page (False if it belongs to an older query); forget the pages farthest from ``here``."""
         if generation != self.generation:
             return False
-        self.in_flight.discard(page)
-        self.pages[page] = rows
+        self.in_flight.discard(page.index)
+        self.pages[page.index] = page.rows
+        self.keys[page.index] = (page.first, page.last)
         if len(self.pages) > MAX_PAGES:
             near = here // PAGE
             for old in sorted(self.pages, key=lambda p: abs(p - near), reverse=True)[: len(self.pages) - MAX_PAGES]:
                 del self.pages[old]
+                self.keys.pop(old, None)
         return True
 
     @property

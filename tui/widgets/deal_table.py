@@ -2,15 +2,19 @@
 
 A stock ``DataTable`` measures every cell it is given (≈0.13 ms a row, 14 s for
 100k deals with the UI frozen), so this is a Line API widget instead: its
-virtual height is the row count from ``svc.count_deals``; ``render_line`` draws
-a row from a small cache of pages that thread workers fill with
-``svc.list_deals(DealQuery(offset, limit))``. A row not fetched yet is drawn as
-a placeholder and asked for; the answer repaints it. Each query change bumps a
+virtual height is the row count; ``render_line`` draws a row from a small cache
+of pages that thread workers fill. A row not fetched yet is drawn as
+a placeholder and asked for; the answer repaints it. The count and the first
+pages come from one read (``deal_view``), so "N match" always counts the rows
+shown; a page next to one in memory is asked for by its neighbour's key (keyset
+paging: the store reads just that page, however deep), End reads from the end. Each query change bumps a
 generation number, and answers from an older generation are dropped, so a
 slow query can never paint stale rows over a newer filter.
 
-The header row stays put while rows scroll; the mark gutter stays put while
-columns scroll sideways on narrow terminals. When sync with Partner Center is in
+The header row stays put while rows scroll; the mark gutter and the deal name
+(every column up to it: a spreadsheet's frozen column) stay put while the other
+columns scroll sideways on narrow terminals. Columns are sized by the content
+of the rows on screen, within each column's bounds (``deal_columns.layout``). When sync with Partner Center is in
 use (``tui.sync_watch``) the gutter has a third cell, the deal's sync mark
 (↑ pending, ✗ refused, ≠ conflict, blank in step), read with each page by the
 same worker (``sync_marks``), so it costs one query a page and never the UI thread.
@@ -32,12 +36,14 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import WorkerState
 
-from model import services as svc
 from model.domain.schemas import DealRow
-from model.domain.listing import DEFAULT_SORT, DealQuery
+from model.domain.listing import DEFAULT_SORT, DealPage, DealQuery, PageWant
+from model.services.queries import deal_view
 from tui.widgets.deal_pages import PAGE, PageCache
 from tui.sync_watch import marks_for, watch_of
-from tui.widgets.deal_columns import COLUMNS, column_for_sort, header_text, layout, row_text, sync_cell
+from tui.widgets.deal_columns import (
+    COLUMNS, column_for_sort, frozen_width, header_text, layout, natural_widths, row_segments, sync_cell,
+)
 from tui.widgets.deal_table_keys import DealTableKeys
 
 GUTTER = 2          # cursor and mark cells on the left, never scrolled away (+1: the sync mark)
@@ -105,16 +111,16 @@ class DealTable(DealTableKeys, ScrollView, can_focus=True, inherit_bindings=Fals
             self.table, self.count = table, count
 
     class _Reloaded(Message):
-        def __init__(self, generation: int, total: int, pages: dict[int, list[DealRow]], anchor,
+        def __init__(self, generation: int, total: int, pages: list[DealPage], anchor,
                      marks: dict[str, str] | None) -> None:
             super().__init__()
             self.generation, self.total, self.pages, self.anchor = generation, total, pages, anchor
             self.marks = marks  # None: sync not in use
 
     class _PageLoaded(Message):
-        def __init__(self, generation: int, page: int, rows: list[DealRow], marks: dict[str, str]) -> None:
+        def __init__(self, generation: int, page: DealPage, marks: dict[str, str]) -> None:
             super().__init__()
-            self.generation, self.page, self.rows, self.marks = generation, page, rows, marks
+            self.generation, self.page, self.marks = generation, page, marks
 
     def __init__(self, *, id: str | None = None, classes: str | None = None) -> None:
         super().__init__(id=id, classes=classes)
@@ -127,6 +133,9 @@ class DealTable(DealTableKeys, ScrollView, can_focus=True, inherit_bindings=Fals
         self.sync_marks: dict[str, str] | None = None   # deal id -> in_step/pending/failed/conflict; None: off
         self._layout_key = None
         self._layout: list = []
+        self._natural: dict[str, int] | None = None   # widest cell per column on screen; None: not measured
+        self._natural_version = 0
+        self._frozen = 0
         self.virtual_size = Size(0, 1)
 
     # -- public API ----------------------------------------------------------------
@@ -194,21 +203,18 @@ class DealTable(DealTableKeys, ScrollView, can_focus=True, inherit_bindings=Fals
 
     @work(thread=True, exclusive=True, group="deal-table-reload")
     def _reload_worker(self, ctx, generation: int, query: DealQuery, pages: range, anchor) -> None:
-        total = svc.count_deals(ctx, query)
-        fetched: dict[int, list[DealRow]] = {}
-        for page in pages:
-            if page * PAGE >= total and page:
-                break
-            fetched[page] = svc.list_deals(ctx, replace(query, offset=page * PAGE, limit=PAGE))
+        # The count and the pages on screen from one read: "N match" and the rows always agree.
+        view = deal_view(ctx, query, [PageWant(page, PAGE) for page in pages])
+        fetched = [p for p in view.pages if p.rows or p.index == 0]
         watch = watch_of(self.app)
-        marks = marks_for(self.app, ctx, [r.id for rows in fetched.values() for r in rows]) \
+        marks = marks_for(self.app, ctx, [r.id for p in fetched for r in p.rows]) \
             if watch is not None and watch.in_use else None
-        self.post_message(self._Reloaded(generation, total, fetched, anchor, marks))
+        self.post_message(self._Reloaded(generation, view.total, fetched, anchor, marks))
 
     @work(thread=True, group="deal-table-page")
-    def _page_worker(self, ctx, generation: int, query: DealQuery, page: int) -> None:
-        rows = svc.list_deals(ctx, replace(query, offset=page * PAGE, limit=PAGE))
-        self.post_message(self._PageLoaded(generation, page, rows, marks_for(self.app, ctx, [r.id for r in rows])))
+    def _page_worker(self, ctx, generation: int, query: DealQuery, want: PageWant) -> None:
+        page = deal_view(ctx, query, [want]).pages[0]
+        self.post_message(self._PageLoaded(generation, page, marks_for(self.app, ctx, [r.id for r in page.rows])))
 
     def _on_deal_table__reloaded(self, message: _Reloaded) -> None:
         message.stop()
@@ -230,17 +236,19 @@ class DealTable(DealTableKeys, ScrollView, can_focus=True, inherit_bindings=Fals
                 self.scroll_to(y=max(found - screen_offset, 0), animate=False)
         self.set_reactive(DealTable.cursor_row, min(cursor, max(self.total - 1, 0)))
         self._scroll_cursor_into_view()
+        self._measure()
         self.refresh()
         self.post_message(self.Loaded(self, self.total))
         self.post_message(self.Highlighted(self, self.cursor_deal))
 
     def _on_deal_table__page_loaded(self, message: _PageLoaded) -> None:
         message.stop()
-        if self.cache.store(message.generation, message.page, message.rows, round(self.scroll_y)):
+        if self.cache.store(message.generation, message.page, round(self.scroll_y)):
             if self.sync_marks is not None:
                 self.sync_marks.update(message.marks)
+            self._measure()
             self.refresh()
-            if self.cursor_row // PAGE == message.page:
+            if self.cursor_row // PAGE == message.page.index:
                 self.post_message(self.Highlighted(self, self.cursor_deal))
 
     def on_worker_state_changed(self, event) -> None:
@@ -257,7 +265,7 @@ class DealTable(DealTableKeys, ScrollView, can_focus=True, inherit_bindings=Fals
 
     def _fetch_wanted(self) -> None:
         for page in self.cache.take_wanted():
-            self._page_worker(self.app.ctx, self.cache.generation, self.query_spec, page)
+            self._page_worker(self.app.ctx, self.cache.generation, self.query_spec, self.cache.want_for(page))
 
     # -- geometry ------------------------------------------------------------------------
     def _visible_rows(self) -> int:
@@ -266,10 +274,35 @@ class DealTable(DealTableKeys, ScrollView, can_focus=True, inherit_bindings=Fals
     def _columns_layout(self) -> list:
         # Without a horizontal scrollbar's worth of doubt: lay out for the width a vertical scrollbar leaves.
         width = max(self.size.width - self.styles.scrollbar_size_vertical - self.mark_cells, 10)
-        key = (tuple(self.columns), width)
+        sort = self.effective_sort[0]
+        key = (tuple(self.columns), width, sort, self._natural_version)
         if key != self._layout_key:
-            self._layout_key, self._layout = key, layout(self.columns, width)
+            self._layout_key = key
+            self._layout = layout(self.columns, width, self._natural, column_for_sort(sort))
+            self._frozen = frozen_width(self._layout)
         return self._layout
+
+    def _measure(self) -> None:
+        """Size the columns by the content of the rows on screen (``deal_columns.natural_widths``)."""
+        top = max(round(self.scroll_y), 0)
+        rows = [r for i in range(top, min(top + self._visible_rows(), self.total))
+                if (r := self.row_at(i)) is not None]
+        if rows:
+            natural = natural_widths(rows, self.columns, self.app.ctx.clock.now())
+            if natural != self._natural:
+                self._natural, self._natural_version = natural, self._natural_version + 1
+                self._update_virtual_size()
+
+    @property
+    def frozen_cells(self) -> int:
+        """Cells after the gutter that stay put while the other columns scroll sideways (the deal name)."""
+        self._columns_layout()
+        return self._frozen
+
+    def content_x(self, screen_x: int) -> int:
+        """The column layout's x under ``screen_x`` (cells from the widget's left edge)."""
+        x = screen_x - self.mark_cells
+        return x if x < self.frozen_cells else x + round(self.scroll_x)
 
     def _content_width(self) -> int:
         lay = self._columns_layout()
@@ -285,6 +318,7 @@ class DealTable(DealTableKeys, ScrollView, can_focus=True, inherit_bindings=Fals
 
     def _relayout(self) -> None:
         self._layout_key = None
+        self._measure()
         self._update_virtual_size()
         self._scroll_cursor_into_view()
         self._scroll_column_into_view()
@@ -301,9 +335,12 @@ class DealTable(DealTableKeys, ScrollView, can_focus=True, inherit_bindings=Fals
         if not lay:
             return
         _col, x, w = lay[min(self.cursor_column, len(lay) - 1)]
+        frozen = self.frozen_cells
+        if x < frozen:
+            return  # a frozen column is always in view
         view = self.scrollable_content_region.width - self.mark_cells
-        if x < self.scroll_x:
-            self.scroll_to(x=x, animate=False)
+        if x - frozen < self.scroll_x:
+            self.scroll_to(x=x - frozen, animate=False)
         elif x + w > self.scroll_x + view:
             self.scroll_to(x=x + w - view, animate=False)
 
@@ -333,8 +370,8 @@ class DealTable(DealTableKeys, ScrollView, can_focus=True, inherit_bindings=Fals
                            self.cursor_column if self.has_focus else None,
                            self.get_component_rich_style("deal-table--header-sorted", partial=True),
                            self.get_component_rich_style("deal-table--column-cursor", partial=True))
-        return self._line_strip(Text(" " * self.mark_cells), text, width,
-                                base + self.get_component_rich_style("deal-table--header"))
+        return self._line_strip([Segment(" " * self.mark_cells)], Strip(list(text.render(self.app.console)),
+                                text.cell_len), width, base + self.get_component_rich_style("deal-table--header"))
 
     def _row_strip(self, row: DealRow, index: int, width: int, base: Style) -> Strip:
         marked, cursor = row.id in self.marked, index == self.cursor_row
@@ -343,24 +380,24 @@ class DealTable(DealTableKeys, ScrollView, can_focus=True, inherit_bindings=Fals
             style += self.get_component_rich_style("deal-table--marked")
         if cursor:
             style += self.get_component_rich_style("deal-table--cursor")
-        text = row_text(row, self._columns_layout(), self.app.ctx.clock.now(),
-                        lambda part: self.get_component_rich_style(f"deal-table--{part}", partial=True))
+        body, length = row_segments(row, self._columns_layout(), self.app.ctx.clock.now(),
+                                    lambda part: self.get_component_rich_style(f"deal-table--{part}", partial=True))
         # The gutter says it in characters too (▸ cursor, ● marked): NO_COLOR and screen readers lose styles.
-        gutter = Text(("▸" if cursor else " ") + ("●" if marked else " "))
+        gutter = [Segment(("▸" if cursor else " ") + ("●" if marked else " "))]
         if self.sync_marks is not None:
             glyph, part = sync_cell(self.sync_marks.get(row.id))
-            gutter.append(glyph, style=self.get_component_rich_style(f"deal-table--{part}", partial=True)
-                          if part else Style())
-        return self._line_strip(gutter, text, width, style)
+            gutter.append(Segment(glyph, self.get_component_rich_style(f"deal-table--{part}", partial=True)
+                                  if part else None))
+        return self._line_strip(gutter, Strip(body, length), width, style)
 
-    def _line_strip(self, gutter: Text, body: Text, width: int, style: Style) -> Strip:
-        console = self.app.console
-        body_strip = Strip(list(body.render(console)), body.cell_len)
+    def _line_strip(self, gutter: list[Segment], body_strip: Strip, width: int, style: Style) -> Strip:
         view = max(width - self.mark_cells, 0)
         scroll_x = round(self.scroll_x)
-        body_strip = body_strip.crop(scroll_x, scroll_x + view).extend_cell_length(view)
-        segments = list(gutter.render(console)) + list(body_strip)
-        return Strip(segments).apply_style(style).extend_cell_length(width, style).crop(0, width)
+        frozen = min(self.frozen_cells, view)
+        # The frozen columns (up to the deal name) stay; the rest scroll sideways behind them.
+        fixed = body_strip.crop(0, frozen).extend_cell_length(frozen)
+        moving = body_strip.crop(frozen + scroll_x, scroll_x + view).extend_cell_length(view - frozen)
+        return Strip([*gutter, *fixed, *moving]).apply_style(style).extend_cell_length(width, style).crop(0, width)
 
 
 def _filtered(q: DealQuery) -> bool:

@@ -1,44 +1,48 @@
-"""A footer that wraps onto a second line instead of cutting keys off.
+"""A one-line footer that keeps the most important keys when they do not all fit.
 
-Textual's ``Footer`` is one line; at 80 columns the dashboard's keys do not
-fit, and a key the footer cuts off is a key nobody finds. This footer uses the
-same ``FooterKey`` widgets (click to run, tooltip, dimmed when disabled,
-remapped keys shown as remapped) and the same binding groups, but lays them
-out in as many rows as the width needs (at most ``MAX_ROWS``).
+Textual's ``Footer`` cuts off whatever passes the right edge, so at 80 columns
+the keys at the end of the binding list (help, quit) vanished; a footer that
+wrapped instead cost the grid two rows at 80x24. This footer stays one line:
+it uses the same ``FooterKey`` widgets (click to run, tooltip, dimmed when
+disabled, remapped keys shown as remapped) and the same binding groups, and
+when the width is short it leaves out keys in the screen's ``drop_first``
+order (least important first). ``?`` (help, which lists every key) is never
+left out, so a key the footer has no room for is one keystroke away.
 """
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Iterable
 
 from rich.cells import cell_len
-from textual.app import ComposeResult
-from textual.containers import HorizontalGroup
 from textual.widget import Widget
 from textual.widgets import Footer
 from textual.widgets._footer import FooterKey, FooterLabel, KeyGroup
 
-MAX_ROWS = 3
+#: The binding that is never left out: it lists every key of the screen.
+HELP_ID = "app.help"
 
 
 class KeyFooter(Footer):
     DEFAULT_CSS = """
-    KeyFooter.-wrapping {
-        layout: vertical;
-        height: auto;
-        max-height: 3;
-        & > .key-row { height: 1; width: 1fr; }
-        FooterLabel { margin: 0 0 0 1; }
+    KeyFooter.-one-line {
+        height: 1;
+        &.-compact FooterLabel { margin: 0 0 0 1; }
     }
     """
 
-    def __init__(self, **kw) -> None:
+    def __init__(self, *, drop_first: Iterable[str] = (), **kw) -> None:
+        """``drop_first``: binding ids (or a group's label, e.g. "Quick") to leave out first when short of room."""
         kw.setdefault("compact", True)
+        kw.setdefault("show_command_palette", False)  # ^p is the app's binding: listed once, in drop order
         super().__init__(**kw)
-        self.add_class("-wrapping")
+        self.add_class("-one-line")
+        self.drop_first = tuple(drop_first)
         self._last_width = 0
+        self.left_out: list[str] = []   # binding ids the last layout had no room for
 
-    def _items(self) -> list[tuple[Widget, int]]:
-        """(widget, width in cells) for each key or group, in binding order."""
+    def _items(self) -> list[tuple[str, Widget, int, tuple[str, ...]]]:
+        """(id or group label, widget, width in cells, binding ids) for each key or group, in binding order."""
         by_action: defaultdict[str, list] = defaultdict(list)
         for _node, binding, enabled, tooltip in self.screen.active_bindings.values():
             if binding.show:
@@ -51,7 +55,7 @@ class KeyFooter(Footer):
                 runs[-1][1].append(multi[0])
             else:
                 runs.append((group, [multi[0]]))
-        items: list[tuple[Widget, int]] = []
+        items: list[tuple[str, Widget, int, tuple[str, ...]]] = []
         for group, members in runs:
             if group is None or len(members) == 1:
                 items += [self._single(*m) for m in members]
@@ -60,31 +64,49 @@ class KeyFooter(Footer):
                               tooltip=tooltip or b.tooltip or b.description, classes="-grouped")
                     for b, enabled, tooltip in members]
             width = 1 + sum(cell_len(k.key_display) for k in keys) + 1 + cell_len(group.description) + 1
-            items.append((KeyGroup(*keys, FooterLabel(group.description),
-                                   classes="-compact" if group.compact else ""), width))
+            items.append((group.description, KeyGroup(*keys, FooterLabel(group.description),
+                                                       classes="-compact" if group.compact else ""), width,
+                          tuple(b.id or b.action for b, _enabled, _tooltip in members)))
         return items
 
-    def _single(self, binding, enabled: bool, tooltip: str) -> tuple[Widget, int]:
+    def _single(self, binding, enabled: bool, tooltip: str) -> tuple[str, Widget, int, tuple[str, ...]]:
         display = self.app.get_key_display(binding)
         key = FooterKey(binding.key, display, binding.description, binding.action, disabled=not enabled,
                         tooltip=tooltip or binding.tooltip)
-        return key, cell_len(display) + 1 + cell_len(binding.description) + 1
+        name = binding.id or binding.action
+        return name, key, cell_len(display) + 1 + cell_len(binding.description) + 1, (name,)
 
-    def compose(self) -> ComposeResult:
+    def fit(self, items: list, width: int) -> list:
+        """The items that fit in ``width``: leave out ``drop_first`` in order, then from the end (never help)."""
+        kept = list(items)
+        self.left_out = []
+
+        def used() -> int:
+            return sum(item[2] for item in kept)
+
+        def leave_out(item) -> None:
+            kept.remove(item)
+            self.left_out.extend(item[3])
+
+        for name in self.drop_first:
+            if used() <= width:
+                break
+            for item in [i for i in kept if i[0] == name]:
+                leave_out(item)
+        while used() > width:
+            victim = next((i for i in reversed(kept) if i[0] != HELP_ID), None)
+            if victim is None:
+                break
+            leave_out(victim)
+        return kept
+
+    def compose(self):
         if not self._bindings_ready:
             return
         width = max(self.size.width or self.app.size.width, 20)
         self._last_width = width
-        rows: list[list[Widget]] = [[]]
-        used = 0
-        for widget, w in self._items():
-            if rows[-1] and used + w > width and len(rows) < MAX_ROWS:
-                rows.append([])
-                used = 0
-            rows[-1].append(widget)
-            used += w
-        for row in rows:
-            yield HorizontalGroup(*row, classes="key-row")
+        for item in self.fit(self._items(), width):
+            yield item[1]
 
     def on_resize(self) -> None:
         if self.size.width != self._last_width and self._bindings_ready:

@@ -135,3 +135,19 @@ async def test_column_chooser_escape_changes_nothing(ctx, config_dir):
         await settle(pilot)
         assert table_of(app).columns == before
     assert not config_path().exists()
+
+
+@pilot_test
+async def test_column_chooser_state_in_characters_without_colour(ctx, monkeypatch):
+    """Issue 13: under NO_COLOR a shown column reads "[x]" and a hidden one "[ ]", not a grey level."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    bulk_deals(ctx.store, 5)
+    app = make_app(ctx)
+    assert app.no_color
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("c")
+        await pilot.pause()
+        text = screen_text(app)
+        assert "[x] Customer" in text  # shown by default
+        assert "[ ] Partner role" in text  # hidden by default (R11.3)

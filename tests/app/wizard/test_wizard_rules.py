@@ -8,7 +8,7 @@ that field showing.
 from __future__ import annotations
 
 from model.domain.enums import AccountTab, DealKind, HelpType, MarketplaceIntent, PartnerRole, SolutionSource
-from model.domain.schemas import Customer, DealSolution
+from model.domain.schemas import Customer, DealDraft, DealSolution
 from tui.screens.new_deal import NewDealWizard
 from wizard_support import (  # noqa: F401 - wctx is a fixture
     Harness, count_deals, error_text, goto, next_step, pick_customer, pilot_test, ready_draft, screen_text,
@@ -37,10 +37,12 @@ async def stays(pilot, step: str) -> dict[str, str]:
 
 @pilot_test
 async def test_r4_1_the_customer_comes_first(wctx):
-    app = wizard_on(wctx)
+    app = wizard_on(wctx, DealDraft(name="Typed before"))  # a draft without a customer: the search opens first
     async with app.run_test(size=SIZE) as pilot:
         await wait_for(pilot, lambda: type(app.screen).__name__ == "CustomerSearchScreen", what="modal opens first")
-        await pilot.press("escape")
+        await pilot.press("escape")  # no customer: leave the wizard? something was typed, so it asks
+        await wait_for(pilot, lambda: type(app.screen).__name__ == "DiscardDialog", what="discard asked")
+        await pilot.press("n")  # keep editing: step 1, still without a customer
         await wait_for(pilot, lambda: isinstance(app.screen, NewDealWizard))
         errors = await stays(pilot, "customer")
         assert errors == {"err-customer": "choose the customer first (R4.1)"}

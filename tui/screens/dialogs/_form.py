@@ -17,9 +17,10 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import ModalScreen
 from textual.widget import Widget
-from textual.widgets import Button, Footer, Input, Label, Select, Static, TextArea
+from textual.widgets import Button, Footer, Label, Select, Static, TextArea
 
 from model.domain.errors import Violation
+from tui.screens.dialogs.type_ahead import TYPE_AHEAD_BINDINGS, Input, TypeAhead, focus_now
 from tui.text import clean, literal
 
 
@@ -78,7 +79,15 @@ def parse_date(field: str, text: str, *, required: bool = True) -> date | None:
         raise FormError(field, f"{raw!r} is not a date; use YYYY-MM-DD") from None
 
 
-class FormDialog(ModalScreen[dict | None]):
+def _value_of(control: Widget | None) -> object:
+    """What a form control holds now (to tell the user's change from a redraw)."""
+    for name in ("value", "text"):
+        if control is not None and hasattr(control, name):
+            return getattr(control, name)
+    return None
+
+
+class FormDialog(TypeAhead, ModalScreen[dict | None]):
     """Base of the deal forms. Subclasses compose their rows with ``field`` and read them in ``collect``.
 
     Dismisses with a dict of the values (what the service call needs) or ``None``.
@@ -91,6 +100,7 @@ class FormDialog(ModalScreen[dict | None]):
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
         Binding("ctrl+s", "submit", "Save", id="dialog.submit"),
+        *TYPE_AHEAD_BINDINGS,
     ]
 
     def __init__(self, *, values: dict | None = None, errors: Iterable[Violation] = ()) -> None:
@@ -98,6 +108,8 @@ class FormDialog(ModalScreen[dict | None]):
         self.values: dict = dict(values or {})
         self.initial_errors: list[Violation] = list(errors)
         self._present: set[str] = set()
+        self._unreadable: list[FormError] = []  # what this save could not read, every field of it
+        self._shown_for: dict[str, object] = {}  # a field in error: its value when the error was shown
 
     # -- composition --------------------------------------------------------
     def heading(self) -> Text:
@@ -139,11 +151,11 @@ class FormDialog(ModalScreen[dict | None]):
             if row:
                 for widget in row.first().query("Input, Select, TextArea, Checkbox"):
                     if widget.focusable:
-                        widget.focus()
+                        focus_now(widget)
                         return
         for widget in self.query("Input, Select, TextArea"):
             if widget.focusable:
-                widget.focus()
+                focus_now(widget)
                 return
 
     # -- errors ----------------------------------------------------------------
@@ -153,20 +165,57 @@ class FormDialog(ModalScreen[dict | None]):
         mine, rest = split_violations(violations, self._present)
         for name in self._present:
             here = [v for v in mine if field_key(v) == name]
-            line = self.query_one(f"#error-{name}", Static)
-            line.update(violation_text(here))
-            line.display = bool(here)
-            self.query_one(f"#row-{name}").set_class(bool(here), "-invalid")
+            self._show_line(name, violation_text(here) if here else None)
         general = self.query_one("#form-errors", Static)
         general.update(violation_text(rest))
         general.display = bool(rest)
 
+    def show_form_errors(self, errors: list[FormError]) -> None:
+        """Every field this save could not read, at once; the cursor goes to the first (in form order)."""
+        for error in errors:
+            self._show_line(error.field, literal(str(error)))
+        order = list(self.FIELDS) or sorted(self._present)
+        first = min(errors, key=lambda e: order.index(e.field) if e.field in order else len(order))
+        self.focus_field(first.field)
+
     def show_form_error(self, error: FormError) -> None:
-        line = self.query_one(f"#error-{error.field}", Static)
-        line.update(literal(str(error)))
-        line.display = True
-        self.query_one(f"#row-{error.field}").add_class("-invalid")
-        self.focus_field(error.field)
+        self.show_form_errors([error])
+
+    def _show_line(self, name: str, message: Text | None) -> None:
+        """The error line under field ``name``: ``message``, or hidden for None."""
+        line = self.query_one(f"#error-{name}", Static)
+        line.update(message or "")
+        line.display = message is not None
+        self.query_one(f"#row-{name}").set_class(message is not None, "-invalid")
+        if message is None:
+            self._shown_for.pop(name, None)
+        else:
+            self._shown_for[name] = _value_of(self._control(name))
+
+    def _control(self, name: str) -> Widget | None:
+        rows = self.query(f"#row-{name}")
+        found = rows.first().query("Input, Select, TextArea, Checkbox") if rows else []
+        return found.first() if found else None
+
+    def _changed(self, control: Widget) -> None:
+        """A field in error changed: its ✗ line goes (the next save judges the new value), so no
+        message about the old value stays up. A prefill before the line was shown does not count."""
+        row = next((node for node in control.ancestors_with_self if (node.id or "").startswith("row-")), None)
+        name = row.id.removeprefix("row-") if row is not None else None
+        if name in self._shown_for and self._shown_for[name] != _value_of(control):
+            self._show_line(name, None)
+
+    def on_input_changed(self, event: Input.Changed) -> None:
+        self._changed(event.input)
+
+    def on_select_changed(self, event: Select.Changed) -> None:
+        self._changed(event.select)
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        self._changed(event.text_area)
+
+    def on_checkbox_changed(self, event) -> None:
+        self._changed(event.checkbox)
 
     # -- reading ---------------------------------------------------------------
     def prefill(self, name: str, default: object) -> str:
@@ -176,8 +225,17 @@ class FormDialog(ModalScreen[dict | None]):
         return "" if value is None else clean(getattr(value, "value", value))
 
     def collect(self) -> dict:
-        """The values as the service wants them; raises FormError for what cannot be read."""
+        """The values as the service wants them; raises FormError for what cannot be read (or reads
+        through ``read``, so every unreadable field of one save is shown at once)."""
         raise NotImplementedError
+
+    def read(self, parse, field: str, text: str, **kw):
+        """``parse(field, text)``; what cannot be read is noted for this save and read as None."""
+        try:
+            return parse(field, text, **kw)
+        except FormError as error:
+            self._unreadable.append(error)
+            return None
 
     def text(self, name: str) -> str:
         return self.query_one(f"#{name}", Input).value
@@ -192,10 +250,13 @@ class FormDialog(ModalScreen[dict | None]):
     # -- actions ---------------------------------------------------------------
     def action_submit(self) -> None:
         self.show_errors([])
+        self._unreadable = []
         try:
             values = self.collect()
         except FormError as error:
-            self.show_form_error(error)
+            self._unreadable.append(error)
+        if self._unreadable:
+            self.show_form_errors(self._unreadable)
             return
         self.dismiss(values)
 

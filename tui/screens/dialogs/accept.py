@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import Input, Select, Static
+from textual.widgets import Select, Static
 
 from model.domain.rules.fx import known_currencies
 from model.domain.schemas import Deal
 from tui.screens.dialogs._form import FormDialog, parse_date, parse_decimal
+from tui.screens.dialogs.type_ahead import Input
 from tui.text import literal
 
 
@@ -60,9 +61,9 @@ class AcceptDialog(FormDialog):
     def collect(self) -> dict:
         return {
             "name": self.text("name").strip(),
-            "value": parse_decimal("value", self.text("value")),
+            "value": self.read(parse_decimal, "value", self.text("value")),
             "currency": self.choice("currency"),
-            "close_date": parse_date("close_date", self.text("close_date")),
+            "close_date": self.read(parse_date, "close_date", self.text("close_date")),
             "notes": self.text("notes").strip(),
             "crm_id": self.text("crm_id").strip(),
             "campaign_id": self.text("campaign_id").strip(),

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import Input, Select
+from textual.widgets import Select
 
 from model.domain.enums import AccountTab, MarketplaceIntent, PartnerRole
 from model.domain.schemas import Deal
 from tui.screens.dialogs._form import FormDialog, parse_date, parse_decimal
 from tui.screens.dialogs.accept import currency_options
+from tui.screens.dialogs.type_ahead import Input
 from tui.text import clean, literal
 
 _OPTIONAL_TEXT = ("crm_id", "campaign_id", "partner_program", "solution_area", "solution_play")
@@ -94,9 +95,9 @@ class EditDialog(FormDialog):
         deal = self.deal
         typed: dict = {
             "name": self.text("name").strip(),
-            "value": parse_decimal("value", self.text("value")),
+            "value": self.read(parse_decimal, "value", self.text("value")),
             "currency": self.choice("currency"),
-            "close_date": parse_date("close_date", self.text("close_date")),
+            "close_date": self.read(parse_date, "close_date", self.text("close_date")),
         }
         for name in _OPTIONAL_TEXT:
             if name in self._present:

@@ -11,9 +11,10 @@ from __future__ import annotations
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Input, Select, Static
+from textual.widgets import Select, Static
 
 from tui.screens.dialogs._form import FormDialog, FormError
+from tui.screens.dialogs.type_ahead import Input
 from tui.text import literal
 
 

@@ -12,7 +12,7 @@ from datetime import datetime
 
 from rich.text import Text
 from textual.app import ComposeResult
-from textual.widgets import Checkbox, Input, Select, Static
+from textual.widgets import Select, Static
 
 from model.domain.enums import SaleType
 from model.domain.rules.fx import to_usd, usd_day
@@ -20,6 +20,8 @@ from model.domain.rules.registration import eligibility_violations
 from model.domain.schemas import Deal
 from tui.screens.dialogs._form import FormDialog, parse_decimal
 from tui.screens.dialogs.accept import currency_options
+from tui.screens.dialogs.toggles import Checkbox
+from tui.screens.dialogs.type_ahead import Input
 from tui.text import literal
 
 

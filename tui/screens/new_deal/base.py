@@ -18,10 +18,11 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, VerticalScroll
 from textual.widget import Widget
 from textual.binding import Binding
-from textual.widgets import Input, Label, RadioSet, Static
+from textual.widgets import Label, RadioSet, Static
 
 from model.domain.errors import Violation
 from model.domain.schemas import DealDraft
+from tui.screens.dialogs.type_ahead import Input, focus_now
 from tui.text import literal
 
 # List fields whose entries are shown together: the noun used for "member 2", "invited partner 1".
@@ -89,7 +90,7 @@ class SearchInput(Input):
         self.results = results
 
     def action_to_results(self) -> None:
-        self.screen.query_one(self.results).focus()
+        focus_now(self.screen.query_one(self.results))
 
 
 class ChoiceSet(RadioSet):
@@ -176,7 +177,7 @@ def focus_field_of(error: FieldError) -> bool:
     for node in reversed(siblings[:max(i, 0)]):
         for widget in [node, *node.query("*")]:
             if widget.focusable:
-                widget.focus()
+                focus_now(widget)
                 return True
     return False
 
@@ -271,8 +272,14 @@ class WizardStep(ClearsStaleErrors, VerticalScroll):
     def focus_first(self) -> None:
         for widget in self.query("Input, Select, RadioSet, OptionList, TextArea, Checkbox, SelectionList, Button"):
             if widget.focusable:
-                widget.focus()
+                focus_now(widget)
                 return
+
+    def moves_on_enter(self, widget: Widget) -> bool:
+        """Whether enter in ``widget`` (an input of this step) goes to the next field (``TypeAhead``)."""
+        return widget.id in self.enter_next
+
+    enter_next: tuple[str, ...] = ()  # the ids of inputs where enter moves on
 
     # -- violations --------------------------------------------------------------------
     def owns(self, field: str | None) -> bool:

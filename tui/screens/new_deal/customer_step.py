@@ -6,11 +6,13 @@ from __future__ import annotations
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
-from textual.widgets import Button, Checkbox, Input, Static
+from textual.widgets import Button, Static
 
 from model.domain.rules.customer import customer_choice_notes
 from model.domain.schemas import Customer, CustomerContact, DealDraft
 from model.domain.errors import Violation
+from tui.screens.dialogs.toggles import Checkbox
+from tui.screens.dialogs.type_ahead import Input, focus_now
 from tui.screens.new_deal.base import FieldError, WizardStep, row, step_heading
 from tui.text import literal
 
@@ -91,14 +93,12 @@ class CustomerStep(WizardStep):
         draft.customer.consent_to_share = self.query_one("#consent", Checkbox).value
         return []
 
+    enter_next = ("contact-name", "contact-phone")
+
     def focus_first(self) -> None:
         target = "#contact-name" if self.wizard.draft.customer is not None else "#choose-customer"
-        self.query_one(target).focus()
+        focus_now(self.query_one(target))
 
     @on(Button.Pressed, "#choose-customer")
     def _choose(self) -> None:
         self.wizard.choose_customer()
-
-    @on(Input.Submitted, "#contact-name, #contact-phone")
-    def _next_field(self) -> None:
-        self.screen.focus_next()

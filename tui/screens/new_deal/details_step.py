@@ -12,12 +12,14 @@ from __future__ import annotations
 from textual import on
 from textual.app import ComposeResult
 from textual.suggester import SuggestFromList
-from textual.widgets import Input, RadioButton, RadioSet, Select, Static, TextArea
+from textual.widgets import RadioSet, Select, Static, TextArea
 
 from model.domain.enums import DealKind, PartnerRole
 from model.domain.errors import Violation
 from model.domain.rules.fx import known_currencies
 from model.domain.schemas import DealDraft
+from tui.screens.dialogs.toggles import RadioButton
+from tui.screens.dialogs.type_ahead import Input, focus_now
 from tui.service_call import in_thread
 from tui.screens.new_deal.base import ChoiceSet, FieldError, WizardStep, parse_date, parse_money, row, step_heading
 
@@ -169,8 +171,8 @@ class DetailsStep(WizardStep):
         return self.query_one(f"#{wid}", Input).value.strip() or None
 
     def focus_first(self) -> None:
-        self.query_one("#kind", RadioSet).focus()
+        focus_now(self.query_one("#kind", RadioSet))
 
-    @on(Input.Submitted)
-    def _next_field(self) -> None:
-        self.screen.focus_next()
+    def moves_on_enter(self, widget) -> bool:
+        """Enter in any field of the details goes on to the next one."""
+        return isinstance(widget, Input)

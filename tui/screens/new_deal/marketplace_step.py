@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 from textual.app import ComposeResult
-from textual.widgets import RadioButton, RadioSet, Static
+from textual.widgets import RadioSet, Static
 
 from model.domain.enums import MarketplaceIntent
 from model.domain.errors import Violation
 from model.domain.schemas import DealDraft
+from tui.screens.dialogs.toggles import RadioButton
 from tui.screens.new_deal.base import ChoiceSet, FieldError, WizardStep, step_heading
 
 INTENTS = (MarketplaceIntent.YES, MarketplaceIntent.NO, MarketplaceIntent.UNDECIDED)

@@ -7,13 +7,14 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Button, OptionList, RadioButton, RadioSet, Select, Static
+from textual.widgets import Button, OptionList, RadioSet, Select, Static
 from textual.widgets.option_list import Option
 
 from model.domain.enums import HelpType, SaleType
 from model.domain.errors import Violation
 from model.domain.rules.lifecycle import sale_type_for
 from model.domain.schemas import DealDraft, Invitation
+from tui.screens.dialogs.toggles import RadioButton
 from tui.screens.new_deal.base import ChoiceSet, FieldError, WizardStep, row, step_heading
 from tui.text import literal
 

@@ -9,12 +9,14 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Input, OptionList, RadioButton, RadioSet, Static
+from textual.widgets import OptionList, RadioSet, Static
 from textual.widgets.option_list import Option
 
 from model.domain.enums import DealKind, MarketplaceIntent, SolutionSource
 from model.domain.errors import Violation
 from model.domain.schemas import DealDraft, DealSolution, Solution
+from tui.screens.dialogs.toggles import RadioButton
+from tui.screens.dialogs.type_ahead import Input
 from tui.screens.new_deal.base import ChoiceSet, FieldError, SearchInput, WizardStep, row, step_heading
 from tui.service_call import in_thread
 from tui.text import literal

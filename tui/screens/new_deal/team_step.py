@@ -5,13 +5,14 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets import Button, OptionList, Static
 from textual.widgets.option_list import Option
 
 from model import services as svc
 from model.domain.errors import Violation
 from model.domain.rules.deal_fields import person_violations
 from model.domain.schemas import DealDraft, Person
+from tui.screens.dialogs.type_ahead import Input
 from tui.screens.new_deal.base import FieldError, WizardStep, row, step_heading
 from tui.service_call import in_thread
 from tui.text import literal
@@ -136,9 +137,7 @@ class TeamStep(WizardStep):
             self._fill_form(Person())
             self.query_one("#member-name", Input).focus()
 
-    @on(Input.Submitted, "#member-name, #member-phone")
-    def _next_field(self) -> None:
-        self.screen.focus_next()
+    enter_next = ("member-name", "member-phone")
 
     @on(OptionList.OptionSelected, "#recent-list")
     def _recent_selected(self, event: OptionList.OptionSelected) -> None:

@@ -29,6 +29,7 @@ from model.domain.errors import CosellError, RuleViolation, Violation, refusals
 from model.domain.schemas import Deal, DealDraft
 from tui.deal_actions import show_error, warning_text, warning_title
 from tui.screens.dialogs import ConfirmDialog
+from tui.screens.dialogs.type_ahead import TYPE_AHEAD_BINDINGS, TypeAhead
 from tui.screens.new_deal.base import WizardStep
 from tui.screens.new_deal.customer_step import CustomerStep
 from tui.screens.new_deal.details_step import DetailsStep
@@ -87,11 +88,15 @@ class DiscardDialog(ModalScreen[bool]):
         self.dismiss(False)
 
 
-class NewDealWizard(Screen[Deal | None]):
+class NewDealWizard(TypeAhead, Screen[Deal | None]):
     CSS_PATH = "wizard.tcss"
+    HOLDS_EARLY_KEYS = True  # typed while the wizard opens: into the customer search (or the first field)
+    AUTO_FOCUS = ""  # nothing until ``_start`` says where (Textual's pick, the step's scroll box, ate keys)
     BINDINGS = [
         Binding("escape", "back", "Back"),
-        Binding("ctrl+n", "next", "Next / create"),
+        # priority: the step changes as the key is read, so what is typed right after lands in the new step
+        Binding("ctrl+n", "next", "Next / create", priority=True),
+        *TYPE_AHEAD_BINDINGS,
         # a stray q on a list must not quit the app and lose the draft: esc leaves the wizard
         Binding("q", "ignore", show=False),
     ]
@@ -126,9 +131,13 @@ class NewDealWizard(Screen[Deal | None]):
                 load = getattr(step, "load", None)
                 if load is not None:
                     load(self.draft)
-        self._show("customer")
         if self.draft.customer is None:
-            self.call_after_refresh(self.choose_customer)
+            # the search at once, and what was typed while the wizard opened goes into its box
+            self._show("customer", focus=False)
+            self.choose_customer(typed_ahead=self.release_early_keys())
+        else:
+            self._show("customer")
+            self.release_early_keys(to=self.focused)
 
     def action_ignore(self) -> None:
         """Keys the wizard swallows on purpose."""
@@ -143,7 +152,7 @@ class NewDealWizard(Screen[Deal | None]):
     def keys(self) -> list[str]:
         return step_keys(self.draft.kind)
 
-    def _show(self, key: str) -> None:
+    def _show(self, key: str, *, focus: bool = True) -> None:
         self.current = key
         self.query_one("#wizard-body", ContentSwitcher).current = self.step(key).id
         self.step(key).enter(self.draft)
@@ -152,7 +161,16 @@ class NewDealWizard(Screen[Deal | None]):
             "Create deal (ctrl+n)" if key == "review" else "Next › (ctrl+n)")
         if key == "review":  # every step passed: what is left are warnings Create will ask to confirm (R6.7)
             self.step(key).show_violations(svc.draft_violations(self.draft))
-        self.call_after_refresh(self.step(key).focus_first)
+        if focus:
+            self.step(key).focus_first()  # at once: keys typed right after ctrl+n belong to this step
+            self.call_after_refresh(self._scroll_to_focused)
+
+    def _scroll_to_focused(self) -> None:
+        """Once the new step is laid out, bring the focused field into view (as Textual does when it
+        focuses after a refresh; focusing before it, for typed-ahead keys, scrolls on a stale layout)."""
+        widget = self.focused
+        if widget is not None and not self.can_view_entire(widget):
+            self.scroll_to_center(widget, origin_visible=True)
 
     def _header(self) -> None:
         keys = self.keys()
@@ -236,14 +254,20 @@ class NewDealWizard(Screen[Deal | None]):
         self.app.push_screen(DiscardDialog(), lambda discard: self.dismiss(None) if discard else None)
 
     # -- the customer (R4) ---------------------------------------------------------------
-    def choose_customer(self) -> None:
+    def choose_customer(self, typed_ahead: list | None = None) -> None:
         from tui.matcher_service import matcher_provider
-        from tui.screens.customer_search import CustomerSearchScreen, customer_from_choice
+        from tui.screens.customer_hits import customer_from_choice
+        from tui.screens.customer_search import CustomerSearchScreen
 
         current = self.draft.customer
 
         def chosen(choice) -> None:
             step = self.step("customer")
+            if choice is None and self.draft.customer is None and self.current == "customer":
+                # esc in the search with no customer yet leaves the wizard (issue 13), not an empty
+                # step 1; as esc on step 1 does, it asks first if something was typed
+                self.action_back()
+                return
             if choice is not None:
                 customer = customer_from_choice(choice)
                 if current is not None:
@@ -256,7 +280,8 @@ class NewDealWizard(Screen[Deal | None]):
                 step.focus_first()
 
         query = current.name if current is not None else ""
-        self.app.push_screen(CustomerSearchScreen(matcher_provider(self.app), query=query), chosen)
+        self.app.push_screen(CustomerSearchScreen(matcher_provider(self.app), query=query, typed_ahead=typed_ahead),
+                             chosen)
 
     # -- creating (the only write) ---------------------------------------------------------
     def _create(self) -> None:
