@@ -55,7 +55,7 @@ def summary_text(view: SummaryView) -> Text:
         text.append(money(s.weighted_usd), style="bold")
     if view.expiring_48h:
         text.append(" · ")
-        text.append(f"⚠ {view.expiring_48h} expire{'s' if view.expiring_48h == 1 else ''} in 48 h", style="bold reverse")
+        text.append(f"⚠ {view.expiring_48h:,} expire{'s' if view.expiring_48h == 1 else ''} in 48 h", style="bold reverse")
     if view.marked:
         text.append(" · ")
         text.append(f"{view.marked} marked", style="bold")

@@ -18,6 +18,7 @@ def test_plural_forms_of_match_and_expire():
     assert "0 matches" in header(0, 0) and "1 match ·" in header(1, 0) and "2 matches" in header(2, 0)
     assert "⚠ 1 expires in 48 h" in header(None, 1) and "⚠ 3 expire in 48 h" in header(None, 3)
     assert "1 open deal " in header(None, 0)
+    assert "⚠ 1,541 expire in 48 h" in header(None, 1541)  # thousands grouped, as every other count
 
 
 from detail_support import make_app, open_detail, pilot_test, put_inbound, screen_text  # noqa: E402
