@@ -167,7 +167,7 @@ EXPIRY_KEY = case((DealRecord.substatus.in_([literal_column(f"'{s}'") for s in R
                   else_=None)
 Index("ix_deals_tab_expiry_id", DealRecord.__table__.c.tab, Grouping(EXPIRY_KEY), DealRecord.__table__.c.id)
 
-#: Indexes of schema 3 that schema 4 replaced (``model.store.engine._migrate`` drops them).
+#: Indexes of schema 3 that schema 4 replaced (``model.store.migrations.migrate`` drops them).
 REPLACED_INDEXES = ("ix_deals_tab_status_expires", "ix_deals_tab_close", "ix_deals_tab_value", "ix_deals_tab_customer",
                     "ix_deals_tab_name", "ix_deals_tab_updated", "ix_deals_tab_stage", "ix_deals_favorite")
 

@@ -24,16 +24,12 @@ from __future__ import annotations
 from dataclasses import replace
 from pathlib import Path
 
-from rich.segment import Segment
-from rich.style import Style
-from rich.text import Text
 from textual import events, work
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
-from textual.strip import Strip
 from textual.worker import WorkerState
 
 from model.domain.schemas import DealRow
@@ -42,14 +38,15 @@ from model.services.queries import deal_view
 from tui.widgets.deal_pages import PAGE, PageCache
 from tui.sync_watch import marks_for, watch_of
 from tui.widgets.deal_columns import (
-    COLUMNS, column_for_sort, frozen_width, header_text, layout, natural_widths, row_segments, sync_cell,
+    COLUMNS, column_for_sort, frozen_width, layout, natural_widths,
 )
 from tui.widgets.deal_table_keys import DealTableKeys
+from tui.widgets.deal_table_render import DealTableRender
 
 GUTTER = 2          # cursor and mark cells on the left, never scrolled away (+1: the sync mark)
 
 
-class DealTable(DealTableKeys, ScrollView, can_focus=True, inherit_bindings=False):
+class DealTable(DealTableKeys, DealTableRender, ScrollView, can_focus=True, inherit_bindings=False):
     """Deals of one query (tab, filter, sort), paged from the store."""
 
     DEFAULT_CSS = (Path(__file__).with_suffix(".tcss")).read_text(encoding="utf-8")
@@ -343,63 +340,3 @@ class DealTable(DealTableKeys, ScrollView, can_focus=True, inherit_bindings=Fals
             self.scroll_to(x=x - frozen, animate=False)
         elif x + w > self.scroll_x + view:
             self.scroll_to(x=x + w - view, animate=False)
-
-    # -- rendering ------------------------------------------------------------------------
-    def render_line(self, y: int) -> Strip:
-        width = self.scrollable_content_region.width
-        base = self.rich_style
-        if y == 0:
-            return self._header_strip(width, base)
-        index = round(self.scroll_y) + y - 1
-        if index >= self.total:
-            if self.total == 0 and y == 2 and not self.fetching:
-                text = Text("  No deals here" + (" match the filter" if _filtered(self.query_spec) else ""),
-                            style=self.get_component_rich_style("deal-table--empty"))
-                return Strip(list(text.render(self.app.console)), text.cell_len).extend_cell_length(width, base).crop(0, width)
-            return Strip.blank(width, base)
-        row = self.row_at(index)
-        if row is None:
-            self._want(index // PAGE)
-            style = base + self.get_component_rich_style("deal-table--placeholder")
-            return Strip([Segment(" " * self.mark_cells + "…", style)]).extend_cell_length(width, style).crop(0, width)
-        return self._row_strip(row, index, width, base)
-
-    def _header_strip(self, width: int, base: Style) -> Strip:
-        sort_key, desc = self.effective_sort
-        text = header_text(self._columns_layout(), column_for_sort(sort_key), desc,
-                           self.cursor_column if self.has_focus else None,
-                           self.get_component_rich_style("deal-table--header-sorted", partial=True),
-                           self.get_component_rich_style("deal-table--column-cursor", partial=True))
-        return self._line_strip([Segment(" " * self.mark_cells)], Strip(list(text.render(self.app.console)),
-                                text.cell_len), width, base + self.get_component_rich_style("deal-table--header"))
-
-    def _row_strip(self, row: DealRow, index: int, width: int, base: Style) -> Strip:
-        marked, cursor = row.id in self.marked, index == self.cursor_row
-        style = base
-        if marked:
-            style += self.get_component_rich_style("deal-table--marked")
-        if cursor:
-            style += self.get_component_rich_style("deal-table--cursor")
-        body, length = row_segments(row, self._columns_layout(), self.app.ctx.clock.now(),
-                                    lambda part: self.get_component_rich_style(f"deal-table--{part}", partial=True))
-        # The gutter says it in characters too (▸ cursor, ● marked): NO_COLOR and screen readers lose styles.
-        gutter = [Segment(("▸" if cursor else " ") + ("●" if marked else " "))]
-        if self.sync_marks is not None:
-            glyph, part = sync_cell(self.sync_marks.get(row.id))
-            gutter.append(Segment(glyph, self.get_component_rich_style(f"deal-table--{part}", partial=True)
-                                  if part else None))
-        return self._line_strip(gutter, Strip(body, length), width, style)
-
-    def _line_strip(self, gutter: list[Segment], body_strip: Strip, width: int, style: Style) -> Strip:
-        view = max(width - self.mark_cells, 0)
-        scroll_x = round(self.scroll_x)
-        frozen = min(self.frozen_cells, view)
-        # The frozen columns (up to the deal name) stay; the rest scroll sideways behind them.
-        fixed = body_strip.crop(0, frozen).extend_cell_length(frozen)
-        moving = body_strip.crop(frozen + scroll_x, scroll_x + view).extend_cell_length(view - frozen)
-        return Strip([*gutter, *fixed, *moving]).apply_style(style).extend_cell_length(width, style).crop(0, width)
-
-
-def _filtered(q: DealQuery) -> bool:
-    return bool(q.text.strip() or q.stage or q.kind or q.expiring_within)
-
