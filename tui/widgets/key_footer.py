@@ -40,6 +40,7 @@ class KeyFooter(Footer):
         self.drop_first = tuple(drop_first)
         self._last_width = 0
         self.left_out: list[str] = []   # binding ids the last layout had no room for
+        self._composed: tuple | None = None  # what the keys on screen were drawn from
 
     def _items(self) -> list[tuple[str, Widget, int, tuple[str, ...]]]:
         """(id or group label, widget, width in cells, binding ids) for each key or group, in binding order."""
@@ -100,11 +101,25 @@ class KeyFooter(Footer):
             leave_out(victim)
         return kept
 
+    def _signature(self, width: int) -> tuple:
+        """Everything the footer's keys are drawn from: the same signature draws the same keys."""
+        return width, tuple((b.id or b.action, b.key, self.app.get_key_display(b), b.description, enabled, tooltip)
+                            for _node, b, enabled, tooltip in self.screen.active_bindings.values() if b.show)
+
+    def bindings_changed(self, screen) -> None:
+        """Textual recomposes the footer on every bindings refresh (each key, each cursor move); rebuild
+        its widgets only when a shown key, its label or its enabled state actually changed."""
+        if (self._bindings_ready and self.is_attached and screen is self.screen and self._composed is not None
+                and self._signature(self._last_width) == self._composed):
+            return
+        super().bindings_changed(screen)
+
     def compose(self):
         if not self._bindings_ready:
             return
         width = max(self.size.width or self.app.size.width, 20)
         self._last_width = width
+        self._composed = self._signature(width)
         for item in self.fit(self._items(), width):
             yield item[1]
 
