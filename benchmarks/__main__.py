@@ -108,7 +108,11 @@ def main(argv: list[str] | None = None, suites: list[Suite] | None = None) -> in
     print()
     print(table)
     if args.write and not interrupted:
-        Path(__file__).with_name("RESULTS.md").write_text(table + "\n", encoding="utf-8")
+        # What the table cannot say (why a target is missed, what was tried) is written by hand
+        # in SHORTFALLS.md and kept under every new table.
+        shortfalls = Path(__file__).with_name("SHORTFALLS.md")
+        extra = "\n" + shortfalls.read_text(encoding="utf-8") if shortfalls.exists() else ""
+        Path(__file__).with_name("RESULTS.md").write_text(table + "\n" + extra, encoding="utf-8")
     return 130 if interrupted else 0
 
 

@@ -6,6 +6,12 @@ import FILE` into an empty workspace (catalogue, partners and users from
 count the same records. Each figure is records per second of the whole
 command (a fresh process: start-up, parsing, checks, one transaction).
 
+Where an export's CPU goes (one process, 100k demo deals, Dec 2026; ~90 µs a referral):
+reading ~42 µs (the deals query ~11, decoding its rows ~11, team and notes ~10, building and
+freeing the rows the rest), the row -> referral mapping (``partner_center.to_referral``) ~32
+µs, orjson and the terminal-control check ~13 µs. Two workers share it; the writer adds its
+start-up (~0.5 s, mostly imports), the first range and moving ~2.6 KB a referral to the file.
+
 Naive baseline, in process on a few hundred records: import one referral per
 ``import_referrals`` call (one transaction each, as a script looping over a
 file would), and export per deal with ``get_deal`` + ``referral_from_deal``.

@@ -50,7 +50,7 @@ def _import(args) -> int:
 
 
 def _export(args) -> int:
-    from model.services.transfer import export_referrals
+    from model.services.transfer_export import export_referrals  # (not .transfer: that loads the import side)
 
     ctx = common.context(args)
     try:

@@ -15,7 +15,8 @@ rows), so each action behaves the same wherever it is started:
 4. put a refusal beside the form field it names, or else in a notification.
 
 ``run_deal_action`` uses ``push_screen_wait``, so it must be awaited inside a
-worker (``screen.run_worker(run_deal_action(...))``).
+worker (``screen.run_worker(run_deal_action(...))``). The dialogs are imported where they
+open, so the dashboard's first frame does not wait for modules no key has asked for yet (B1).
 """
 from __future__ import annotations
 
@@ -32,10 +33,6 @@ from model.domain.rules.lifecycle import Action, available_actions, next_stage
 from model.domain.rules.registration import eligibility_violations
 from model.domain.schemas import Deal
 from model.domain.stages import percent
-from tui.screens.dialogs import (
-    AcceptDialog, ConfirmDialog, EditDialog, NoteDialog, ReasonDialog, RegisterDialog,
-)
-from tui.screens.dialogs._form import split_violations
 from tui.service_call import Cancelled, Reloaded, in_thread, save_checked
 from tui.sync_watch import local_change
 from tui.text import clean, literal
@@ -221,6 +218,8 @@ class _DealAction:
     async def form(self, make: Callable[[dict | None, list[Violation]], Any], fields: tuple[str, ...],
                    values: dict | None, save: Callable[[dict], Awaitable[Deal]]) -> Deal:
         """Open the form until it saves: a refusal naming one of its fields reopens it with the message."""
+        from tui.screens.dialogs._form import split_violations
+
         errors: list[Violation] = []
         while True:
             values = await self.app.push_screen_wait(make(values, errors))
@@ -238,6 +237,8 @@ class _DealAction:
                     raise Cancelled from None
 
     async def confirm(self, title: Text | str, message: Text | str, **kw) -> bool:
+        from tui.screens.dialogs import ConfirmDialog
+
         return bool(await self.app.push_screen_wait(ConfirmDialog(title, message, **kw)))
 
     def done(self, what: str, deal: Deal, detail: str = "") -> None:
@@ -245,6 +246,8 @@ class _DealAction:
 
     # -- the actions -------------------------------------------------------------------
     async def accept(self, values: dict | None) -> Deal:
+        from tui.screens.dialogs import AcceptDialog
+
         async def save(v: dict) -> Deal:
             return await self.save(svc.accept, values=v, **v)
 
@@ -254,6 +257,8 @@ class _DealAction:
         return new
 
     async def close_with_reason(self, flow: ReasonFlow, values: dict | None) -> Deal:
+        from tui.screens.dialogs import ReasonDialog
+
         async def save(v: dict) -> Deal:
             refused = reason_violations(v["reason"], flow.reasons, v["notes"], flow.rule,
                                         required=flow.reason_required)
@@ -295,6 +300,8 @@ class _DealAction:
             return self.deal
 
     async def register(self, values: dict | None, *, offer: bool) -> Deal:
+        from tui.screens.dialogs import RegisterDialog
+
         async def save(v: dict) -> Deal:
             return await self.save(svc.register, values=v, action=Action.REGISTER, **v)
 
@@ -311,6 +318,8 @@ class _DealAction:
         return new
 
     async def edit(self, values: dict | None) -> Deal:
+        from tui.screens.dialogs import EditDialog
+
         async def save(changes: dict) -> Deal:
             if not changes:
                 tell(self.app, "Nothing was changed", title=Action.EDIT.label)
@@ -322,6 +331,8 @@ class _DealAction:
         return new
 
     async def note(self, values: dict | None) -> Deal:
+        from tui.screens.dialogs import NoteDialog
+
         async def save(v: dict) -> Deal:
             return await self.save(svc.add_note, v["text"], values=v)
 

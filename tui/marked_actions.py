@@ -17,8 +17,6 @@ from model.domain.errors import ConflictError, CosellError, RuleViolation, Viola
 from model.domain.rules.lifecycle import Action
 from model.domain.schemas import Deal
 from tui.deal_actions import NOTHING_AFTER, REASON_FLOWS, refusal_text, tell, verdict
-from tui.screens.dialogs import ConfirmDialog, ReasonDialog
-from tui.screens.dialogs._form import split_violations
 from tui.service_call import in_thread
 
 #: The actions ``space``-marked rows take: a heart, and the terminal moves that take one reason for all.
@@ -91,6 +89,9 @@ async def run_bulk_action(screen, action: Action, deal_ids: Iterable[str]) -> li
     if not ready:
         _report(app, f"{flow.verb}: none of the {len(ids)} marked deals can be changed", refusals, done=0)
         return []
+
+    from tui.screens.dialogs import ConfirmDialog, ReasonDialog  # where they open (see tui.deal_actions)
+    from tui.screens.dialogs._form import split_violations
 
     values: dict | None = None
     errors: list[Violation] = []

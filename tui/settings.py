@@ -30,8 +30,6 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-import tomlkit
-from tomlkit.exceptions import TOMLKitError
 
 from pydantic import PrivateAttr, ValidationError, field_validator
 from pydantic_settings import (
@@ -113,6 +111,9 @@ class Settings(BaseSettings):
         None (and writes nothing) when the file on disk cannot be read as TOML."""
         if not self._writable:
             return None
+        import tomlkit  # only a save needs it (30 ms of the dashboard's start otherwise)
+        from tomlkit.exceptions import TOMLKitError
+
         path = config_path()
         try:
             text = path.read_text(encoding="utf-8") if path.exists() else ""
@@ -135,6 +136,8 @@ class Settings(BaseSettings):
 
 def _table(doc, key: str):
     """``doc[key]`` as a table, created when missing; None when the user made it something else."""
+    import tomlkit
+
     if key not in doc:
         doc[key] = tomlkit.table()
     found = doc[key]
@@ -143,6 +146,8 @@ def _table(doc, key: str):
 
 def merge_into(doc, settings: Settings) -> None:
     """Set the dashboard's own keys in ``doc`` (a ``tomlkit`` document), touching nothing else."""
+    import tomlkit
+
     if not doc.body:
         doc.add(tomlkit.comment("cosell settings (see `?` in the app for binding ids)"))
     doc["theme"] = settings.theme

@@ -24,7 +24,7 @@ from model.domain.stages import Stage
 
 
 class _Model(BaseModel):
-    model_config = ConfigDict(use_enum_values=False, validate_assignment=False)
+    model_config = ConfigDict(use_enum_values=False, validate_assignment=False, defer_build=True)
 
 
 class Person(_Model):

@@ -23,8 +23,8 @@ from urllib.parse import quote
 import httpx
 
 from model.domain.errors import CosellError
+from model.partner_center.endpoint import DEFAULT_API_URL  # noqa: F401  (re-exported)
 
-DEFAULT_API_URL = "https://api.partner.microsoft.com"
 REFERRALS = "/v1.0/engagements/referrals"
 SIGN_IN_HINT = ("run `cosell login` (device code sign-in; tenant and client id in config.toml) "
                 "or set COSELL_PC_TOKEN to an access token")

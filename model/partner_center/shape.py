@@ -44,8 +44,7 @@ from model.domain.schemas import Invitation, Note
 from model.domain.stages import Stage
 from model.partner_center import labels
 
-MICROSOFT_ORG = "msft"
-EXTENSION = "cosell"
+from model.partner_center.names import EXTENSION, MICROSOFT_ORG  # noqa: E402,F401  (re-exported)
 
 # Which substatuses each status allows (spec §2.1); Engaged arrives as Accepted.
 _STATUS_SUBSTATUSES = {

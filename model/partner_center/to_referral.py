@@ -15,7 +15,7 @@ from model.domain import stages as stage_table
 from model.domain.enums import SaleType
 from model.domain.stages import Stage
 from model.partner_center.extras import merge
-from model.partner_center.shape import EXTENSION, MICROSOFT_ORG
+from model.partner_center.names import EXTENSION, MICROSOFT_ORG
 from model.store.bulk import DealRows
 
 _HISTORY_KEY = {"ReviewPending": "reviewPendingDateTime", "ActionRequired": "actionRequiredDateTime",

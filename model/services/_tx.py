@@ -22,9 +22,8 @@ _UNVERSIONED = ("favorite",)
 
 
 def load_visible(ctx: Ctx, session, deal_id: str):
-    rid = repo.resolve_id(session, deal_id, user=ctx.user)
-    rec = repo.load_record(session, rid)
-    deal = repo.to_deal(rec)
+    rec = repo.load_for_change(session, deal_id, user=ctx.user)
+    deal = rec.deal
     if not can_see(ctx.user, deal):
         # R1.3: a deal the user may not see does not exist for them.
         raise NotFound(f"no deal with id {deal_id!r}")
@@ -54,10 +53,10 @@ def store_outcome(session, rec, old: Deal, outcome: Outcome, *, actor: str, verb
     broken = change_violations(outcome.deal, old)
     if broken:
         raise RuleViolation(broken, verb)
-    repo.write_version(session, outcome.deal, rec, actor=actor)
+    written = repo.write_version(session, outcome.deal, rec, actor=actor)
     repo.add_event(session, old.id, outcome.event)
     deliver(session, outcome.deal, outcome.notices, outcome.event.at)
-    return repo.to_deal(rec)
+    return written.deal
 
 
 def mutate(ctx: Ctx, deal_id: str, op: Op, *, version: int | None = None, actor: str | None = None) -> Deal:

@@ -22,7 +22,7 @@ from datetime import datetime
 from model.domain.errors import Violation, refusals
 from model.domain.schemas import Deal, Event, Note
 from model.services.import_records import Incoming
-from model.services.outbox import sender_address
+from model.services.outbox import SENDER_NOTICES, sender_message
 from model.store import bulk
 
 
@@ -111,17 +111,14 @@ def plan_existing(session, plan: Plan, items: list[Incoming], *, now: datetime, 
 
 
 def notice_rows(deal: Deal, notices, now: datetime) -> list[dict]:
-    """Outbox rows for a reconcile's notices, worded as ``outbox.notify_sender`` words them
-    (R8.2, R8.4, R12.2: a decline or an expiry tells whoever sent the deal)."""
+    """Outbox rows for a reconcile's notices, worded by ``outbox.sender_message`` like every other
+    message to a sender (R8.2, R8.4, R12.2: a decline or an expiry tells whoever sent the deal)."""
     out = []
     for notice in notices:
-        verb = {"expired": "expired unanswered", "declined": "was declined"}.get(notice.kind)
-        if verb is None:
+        if notice.kind not in SENDER_NOTICES:
             continue
-        out.append({"created_at": now, "kind": notice.kind, "deal_id": deal.id, "recipient": sender_address(deal),
-                    "subject": f"Co-sell opportunity {deal.name!r} {verb}"[:300],
-                    "body": f"The opportunity {deal.name!r} for {deal.customer.name} {verb} on "
-                            f"{now:%Y-%m-%d %H:%M} UTC. {notice.detail}".strip(),
-                    "sent_at": None, "attempts": 0, "last_error": None,
-                    "dedupe_key": f"{notice.kind}:{deal.id}"[:200]})
+        m = sender_message(deal, notice.kind, now, notice.detail)
+        out.append({"created_at": now, "kind": m["kind"], "deal_id": deal.id, "recipient": m["recipient"],
+                    "subject": m["subject"][:300], "body": m["body"], "sent_at": None, "attempts": 0,
+                    "last_error": None, "dedupe_key": m["dedupe_key"][:200]})
     return out

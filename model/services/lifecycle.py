@@ -187,7 +187,8 @@ def _expire_kind(ctx: Ctx, session, rows: list[dict], sample: Deal, outcome, p, 
                              sender_is_microsoft=bool(r["sender_is_microsoft"]), expires_at=r["expires_at"],
                              version=r["version"] + 1)
         deliver(session, told, outcome.notices, event.at)
-        out.append(ExpiredDeal.of(told))
+        out.append(ExpiredDeal(r["id"], r["name"], Named(r["customer_name"]), r["sender_name"], r["sender_email"],
+                               r["expires_at"], r["version"] + 1))  # ``ExpiredDeal.of(told)``, from the row
     return out
 
 

@@ -24,13 +24,24 @@ def sender_address(deal: Deal) -> str:
     return "microsoft-seller" if deal.sender_is_microsoft else (deal.sender_name or "sender")
 
 
+_SENDER_VERBS = {"expired": "expired unanswered", "declined": "was declined"}
+
+
+def sender_message(deal: Deal, kind: str, now: datetime, detail: str = "") -> dict:
+    """The one wording of what the sender is told (R8.2, R8.4, R12.2), for ``notify_sender`` and for
+    an import's reconcile (``import_plan.notice_rows``), which writes its rows in bulk: the keyword
+    arguments of ``queue``, less the session."""
+    verb = _SENDER_VERBS[kind]
+    return {"kind": kind, "deal": deal, "recipient": sender_address(deal),
+            "subject": f"Co-sell opportunity {deal.name!r} {verb}",
+            "body": f"The opportunity {deal.name!r} for {deal.customer.name} {verb} on "
+                    f"{now:%Y-%m-%d %H:%M} UTC. {detail}".strip(),
+            "now": now, "dedupe_key": f"{kind}:{deal.id}"}
+
+
 def notify_sender(session, deal: Deal, kind: str, now: datetime, detail: str = "") -> None:
     """R8.2, R8.4, R12.2: expiry and decline notify whoever sent the deal."""
-    verb = {"expired": "expired unanswered", "declined": "was declined"}[kind]
-    queue(session, kind=kind, deal=deal, recipient=sender_address(deal),
-          subject=f"Co-sell opportunity {deal.name!r} {verb}",
-          body=f"The opportunity {deal.name!r} for {deal.customer.name} {verb} on {now:%Y-%m-%d %H:%M} UTC. {detail}".strip(),
-          now=now, dedupe_key=f"{kind}:{deal.id}")
+    queue(session, **sender_message(deal, kind, now, detail))
 
 
 def notify_team(session, deal: Deal, kind: str, subject: str, body: str, now: datetime, key: str) -> None:

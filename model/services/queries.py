@@ -6,6 +6,8 @@ open the read transaction and refuse what the user may not see.
 Counts that do not depend on the time (a tab's count, a filter's matches) are kept per store
 change: the store's change counter, read in the same transaction as the count, says whether a
 kept count is still the count (nobody wrote since), so switching tabs does not count again.
+The grid's views are kept the same way, a few of them: the reload that confirms a tab drawn from
+memory (and a read ahead of one) costs the counter's read when nothing changed.
 """
 from __future__ import annotations
 
@@ -27,6 +29,8 @@ __all__ = ["ExpiringDeal", "count_deals", "deal_view", "expiring_deals", "get_de
 
 _KEPT: WeakKeyDictionary = WeakKeyDictionary()   # store -> {(user, change counter, what): count}
 _KEEP = 512
+_VIEWS: WeakKeyDictionary = WeakKeyDictionary()  # store -> {(user, change counter, query, pages): DealView}
+_KEEP_VIEWS = 24
 
 
 def get_deal(ctx: Ctx, deal_id: str) -> Deal:
@@ -54,10 +58,20 @@ def deal_view(ctx: Ctx, q: DealQuery, wants: list[PageWant]) -> DealView:
     grid's count and rows never disagree. A page is found from its neighbour's key when given."""
     with ctx.store.snapshot() as session:
         key = _count_key(ctx, session, q)
+        views = _VIEWS.get(ctx.store)
+        if views is None:
+            views = _VIEWS[ctx.store] = OrderedDict()
+        view_key = None if key is None else (*key, repr((q.sort, q.descending, wants)))
+        if view_key in views:
+            views.move_to_end(view_key)
+            return views[view_key]
         kept = _kept(ctx).get(key) if key is not None else None
         view = reads.deal_view(session, ctx.user, q, ctx.now(), wants, total=kept)
         if key is not None:
             _keep(ctx, key, view.total)
+            views[view_key] = view
+            while len(views) > _KEEP_VIEWS:
+                views.popitem(last=False)
         return view
 
 

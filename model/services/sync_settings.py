@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from model.domain.errors import CosellError
-from model.partner_center.client import DEFAULT_API_URL
+from model.partner_center.endpoint import DEFAULT_API_URL
 
 DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
 DEFAULT_SCOPES = ("https://api.partner.microsoft.com/.default",)

@@ -118,10 +118,6 @@ def import_file(ctx: Ctx, path: str | Path, *, location: str | None = None) -> I
 
 def export_referrals(ctx: Ctx, out: IO[str], *, tab: Tab | None = None, fmt: str = "json") -> int:
     """Write the deals the user may see (optionally one tab's) as referral JSON or CSV; returns how many."""
-    from model.services.transfer_export import export_csv, export_json
+    from model.services.transfer_export import export_referrals as export
 
-    if fmt == "json":
-        return export_json(ctx, out, tab=tab)
-    if fmt == "csv":
-        return export_csv(ctx, out, tab=tab)
-    raise ValueError(f"unknown export format {fmt!r}; use json or csv")
+    return export(ctx, out, tab=tab, fmt=fmt)

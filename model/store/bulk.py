@@ -11,6 +11,9 @@ Nothing keeps more than one chunk of deals in memory.
 """
 from __future__ import annotations
 
+from functools import lru_cache
+from itertools import groupby
+from operator import itemgetter
 from typing import Iterable, Iterator, Sequence
 
 from sqlalchemy import and_, bindparam, delete, func, select, update
@@ -79,12 +82,12 @@ def queue_messages(session: Session, messages: Sequence[dict]) -> int:
         from sqlalchemy.dialects.sqlite import insert as dialect_insert
     elif dialect == "postgresql":
         from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:  # pragma: no cover - other databases: one at a time through the outbox service
-        from model.services.outbox import queue
+    else:  # pragma: no cover - other databases: one at a time, as ``outbox.queue`` does it
+        from model.store import outbox
 
         for m in messages:
-            queue(session, kind=m["kind"], deal=None, recipient=m["recipient"], subject=m["subject"],
-                  body=m["body"], now=m["created_at"], dedupe_key=m["dedupe_key"])
+            outbox.queue(session, kind=m["kind"], deal_id=m.get("deal_id"), recipient=m["recipient"], subject=m["subject"],
+                         body=m["body"], now=m["created_at"], dedupe_key=m["dedupe_key"])
         return len(messages)
     for i in range(0, len(messages), CHUNK):
         session.execute(dialect_insert(_outbox).on_conflict_do_nothing(index_elements=["dedupe_key"]),
@@ -144,13 +147,30 @@ def existing(session: Session, ids: Sequence[str]) -> dict[str, tuple[int, str]]
 
 
 def _children(session: Session, t, table, ids: list[str], order, text_times: bool) -> dict[str, list[dict]]:
-    out: dict[str, list[dict]] = {}
-    # One expanding parameter: the ids are bound as a list, not coerced one by one into the statement.
-    stmt = (select(*t.select_columns()).where(table.c.deal_id.in_(bindparam("ids", expanding=True)))
-            .order_by(table.c.deal_id, order))
-    for row in t.decode_all(session.execute(stmt, {"ids": ids}).all(), text_times=text_times):
-        out.setdefault(row["deal_id"], []).append(row)
-    return out
+    if t.fast:  # SQLite: the statement text made once per size, rows straight from the driver
+        sql = _children_sql(session.get_bind().dialect, table, order.name, len(ids))
+        raws = session.connection().connection.driver_connection.execute(sql, ids).fetchall()
+    else:  # one expanding parameter: the ids bound as a list, not coerced one by one
+        stmt = (select(*t.select_columns()).where(table.c.deal_id.in_(bindparam("ids", expanding=True)))
+                .order_by(table.c.deal_id, order))
+        raws = session.execute(stmt, {"ids": ids}).all()
+    # (in deal order, so each deal's rows are one run)
+    return {deal_id: list(rows) for deal_id, rows in groupby(t.decode_all(raws, text_times=text_times), _DEAL_ID)}
+
+
+@lru_cache(maxsize=32)
+def _children_sql(dialect, table, order: str, n: int) -> str:
+    """A team or notes query for ``n`` deal ids, as SQLite text: SQLAlchemy would render the
+    expanding ``IN`` again for every chunk, which costs more than SQLite takes to answer it."""
+    q = dialect.identifier_preparer.quote
+    columns = ", ".join(q(c) for c in tables_for_dialect(dialect)[_CHILD_TABLES[table.name]].columns)
+    marks = ", ".join("?" * n)
+    return (f"SELECT {columns} FROM {q(table.name)} WHERE {q('deal_id')} IN ({marks}) "
+            f"ORDER BY {q('deal_id')}, {q(order)}")
+
+
+_CHILD_TABLES = {_team.name: "team", _notes.name: "notes"}
+_DEAL_ID = itemgetter("deal_id")
 
 
 def _chunk_rows(session: Session, raws: list, text_times: bool = False) -> list[DealRows]:
@@ -164,26 +184,29 @@ def _chunk_rows(session: Session, raws: list, text_times: bool = False) -> list[
     return [DealRows(d, team.get(d["id"], []), notes.get(d["id"], [])) for d in decoded]
 
 
-def stream(session: Session, *where, chunk: int = CHUNK, text_times: bool = False) -> Iterator[list[DealRows]]:
+def stream(session: Session, *where, chunk: int = CHUNK, first: int | None = None, after: str | None = None,
+           text_times: bool = False) -> Iterator[list[DealRows]]:
     """Every deal matching ``where`` in id order, a chunk at a time (keyset paging: no OFFSET scans).
 
-    ``text_times``: dates and times as the database's text where it stores text (SQLite), for
-    writers that only format them again (export); ``model.partner_center.rows.iso`` takes both.
+    ``first``: the size of the first chunk, when a reader wants the first deals sooner than a
+    whole chunk takes; ``after``: begin after this id. ``text_times``: dates and times as the
+    database's text where it stores text (SQLite), for writers that only format them again
+    (export); ``model.partner_center.rows.iso`` takes both.
     """
     cols = tables_for(session)["deals"].select_columns()
-    last = None
+    last, size = after, first or chunk
     while True:
         conds = list(where)
         if last is not None:
             conds.append(_deals.c.id > last)
-        stmt = select(*cols).where(and_(True, *conds)).order_by(_deals.c.id).limit(chunk)
+        stmt = select(*cols).where(and_(True, *conds)).order_by(_deals.c.id).limit(size)
         raws = session.execute(stmt).all()
         if not raws:
             return
         yield _chunk_rows(session, raws, text_times)
-        if len(raws) < chunk:
+        if len(raws) < size:
             return
-        last = raws[-1][0]
+        last, size = raws[-1][0], chunk
 
 
 def load(session: Session, ids: Sequence[str]) -> dict[str, DealRows]:
@@ -214,6 +237,26 @@ def export_where(user, tab=None, lo: str | None = None, hi: str | None = None) -
     return conds
 
 
-def visible_ids(session: Session, user, tab=None) -> list[str]:
-    """The ids of the deals ``user`` may see, in order (to cut a big export into ranges)."""
-    return list(session.scalars(select(_deals.c.id).where(*export_where(user, tab)).order_by(_deals.c.id)))
+def sees_at_least(session: Session, user, n: int, tab=None) -> bool:
+    """Whether ``user`` may see ``n`` deals or more (the id index is read up to the n-th, no further)."""
+    if n <= 0:
+        return True
+    query = select(_deals.c.id).where(*export_where(user, tab)).order_by(_deals.c.id).limit(1).offset(n - 1)
+    return session.scalar(query) is not None
+
+
+def range_starts(session: Session, user, every: int, tab=None) -> list[str]:
+    """The first id, and every ``every``-th after it, of the deals ``user`` may see, in id order:
+    where the ranges of a big export start. Each start is found by skipping ``every`` ids from
+    the last one on the id index (OFFSET in the database), so the ids between never come to
+    Python (reading them all took longer than the first page of the export)."""
+    where = export_where(user, tab)
+    first = session.scalar(select(_deals.c.id).where(*where).order_by(_deals.c.id).limit(1))
+    if first is None:
+        return []
+    step = (select(_deals.c.id).where(*where, _deals.c.id >= bindparam("lo")).order_by(_deals.c.id)
+            .limit(1).offset(every))
+    starts = [first]
+    while (start := session.scalar(step, {"lo": starts[-1]})) is not None:
+        starts.append(start)
+    return starts

@@ -211,7 +211,7 @@ class Store:
         cosell at the same moment on a new database do not trip over each other's DDL.
         """
         with self.faults_explained():
-            if self.schema_version() == SCHEMA_VERSION and (self.read_only or self._has_database_id()):
+            if self._is_current():
                 return
             session = self._begin_write()
             try:
@@ -235,6 +235,24 @@ class Store:
                 raise
             finally:
                 session.close()
+
+    def _is_current(self) -> bool:
+        """True when the schema is at this version and has its database id: nothing to set up.
+
+        Every CLI call is a new process that asks this first, so it is one plain statement
+        (no inspector, no statement compiled); anything unexpected (no ``meta`` table yet)
+        falls back to the careful path below.
+        """
+        try:
+            with self.engine.connect() as conn:
+                found = dict(conn.exec_driver_sql(
+                    "SELECT key, value FROM meta WHERE key IN ('schema_version', '%s')" % faults.DATABASE_ID).all())
+                conn.rollback()
+        except Exception:  # noqa: BLE001 - e.g. no such table: decided again below, with the inspector
+            found = None
+        if found is not None and found.get("schema_version") == str(SCHEMA_VERSION):
+            return self.read_only or faults.DATABASE_ID in found
+        return self.schema_version() == SCHEMA_VERSION and (self.read_only or self._has_database_id())
 
     def _has_database_id(self) -> bool:
         with self.engine.connect() as conn:

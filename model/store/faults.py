@@ -137,17 +137,34 @@ def database_id_in_file(path: Path) -> str | None:
     return row[0] if row else None
 
 
+#: The id last read cleanly from each main file, with the file's stat then: while the stat is the
+#: same (device, inode, size, mtime, ctime) the file was not written, so neither was its id, and
+#: opening it again (a new connection parsing the schema, most of a commit's check) is skipped.
+_ID_SEEN: dict[Path, tuple[tuple, str]] = {}
+
+
 def same_database(path: Path, opened: tuple[int, int] | None, our_id: str | None) -> None:
     """Raise ``DatabaseReplaced`` unless the file at ``path`` is the one this connection writes."""
-    now = file_identity(path)
+    try:
+        st = os.stat(path)
+    except OSError:
+        st = None
+    now = None if st is None else (st.st_dev, st.st_ino)
     replaced = now is None or (opened is not None and now != opened)
     if not replaced and our_id is not None:
-        try:
-            found = database_id_in_file(path)
-        except sqlite3.DatabaseError:
-            # A page torn by another process's checkpoint (an immutable read takes no lock), or
-            # not a database any more: only a different id, read cleanly, says "replaced".
-            found = None
+        sig = (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+        seen = _ID_SEEN.get(path)
+        if seen is not None and seen[0] == sig:
+            found = seen[1]
+        else:
+            try:
+                found = database_id_in_file(path)
+            except sqlite3.DatabaseError:
+                # A page torn by another process's checkpoint (an immutable read takes no lock), or
+                # not a database any more: only a different id, read cleanly, says "replaced".
+                found = None
+            if found is not None:
+                _ID_SEEN[path] = (sig, found)
         replaced = found is not None and found != our_id
     if replaced:
         gone = "deleted" if now is None else "replaced"

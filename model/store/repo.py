@@ -1,18 +1,20 @@
 """Deal aggregate <-> rows. Services work on ``Deal`` values; this module persists them.
 
-The deal row is written whole from the schema; SQLAlchemy sends only the
-columns that changed, and ``version_id_col`` turns every UPDATE into
-"... WHERE version = <the version read>", so a stale write fails instead of
-overwriting someone else's change.
+A new deal goes in through the ORM (``write_deal``). A change to a stored deal (``load_for_change``
+then ``write_version``) is plain Core statements: one SELECT each for the row, its team and its
+notes, then an UPDATE of only the columns that changed, ``... WHERE id = ? AND version = <the version
+read>``, so a stale write fails instead of overwriting someone else's change. The ORM's unit of work
+and identity map cost several times what SQLite does for one action (issue 10), and SQLite rewrites
+the index entries of every column an UPDATE sets, so unchanged columns are never SET.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, delete, insert, inspect, select, update
 from sqlalchemy.orm import Session
-from sqlalchemy.orm.attributes import flag_modified
-from sqlalchemy.orm.exc import StaleDataError
+from sqlalchemy.sql.elements import True_
 
 from model.domain.errors import AmbiguousId, ConflictError, NotFound
 from model.domain.schemas import Deal, Event
@@ -20,12 +22,51 @@ from model.store.codec import DealRows, deal_from_rows, deal_rows
 from model.store.tables import DealRecord, EventRecord, NoteRecord, TeamRecord
 
 
-_DEAL_COLUMNS = tuple(c.key for c in DealRecord.__table__.columns)
-_NOT_WRITTEN = ("id", "version")  # the key, and the version the ORM's version counter keeps
+_DEALS, _TEAM, _NOTES, _EVENTS = (DealRecord.__table__, TeamRecord.__table__, NoteRecord.__table__,
+                                   EventRecord.__table__)
+_DEAL_COLUMNS = tuple(c.key for c in _DEALS.columns)
+_DEAL_MAPPER = inspect(DealRecord)
+_NOT_WRITTEN = ("id", "version")  # the key, and the version (the ORM's counter on insert, the checked +1 on update)
+_TEAM_FIELDS = ("name", "phone", "email", "company")
+_NOTE_FIELDS = ("at", "author", "text")
+# Built once: building and keying a 60-column statement costs more than SQLite running it.
+_READ_ROW = select(*_DEALS.columns)
+_READ_ROW_BY_ID = _READ_ROW.where(_DEALS.c.id == bindparam("b_id"))
+_READ_TEAM = (select(*(_TEAM.c[f] for f in _TEAM_FIELDS)).where(_TEAM.c.deal_id == bindparam("b_id"))
+              .order_by(_TEAM.c.position, _TEAM.c.id))
+_READ_NOTES = (select(*(_NOTES.c[f] for f in _NOTE_FIELDS)).where(_NOTES.c.deal_id == bindparam("b_id"))
+               .order_by(_NOTES.c.id))
+# The SET clause comes from the parameters given (only the changed columns); the version check is the WHERE.
+_UPDATE_ROW = update(_DEALS).where(_DEALS.c.id == bindparam("b_id"), _DEALS.c.version == bindparam("b_version"))
+_DELETE_TEAM = delete(_TEAM).where(_TEAM.c.deal_id == bindparam("b_id"))
+_INSERT_TEAM, _INSERT_NOTES, _INSERT_EVENT = insert(_TEAM), insert(_NOTES), insert(_EVENTS)
 
 
-def to_deal(rec: DealRecord) -> Deal:
-    """The ``Deal`` an ORM record holds, decoded by the one codec (``model.store.codec``)."""
+@dataclass(slots=True)
+class StoredDeal:
+    """A deal as read for a change: its stored rows (what ``write_version`` diffs against and
+    checks the version of) and the ``Deal`` they hold. After a write it holds what was written."""
+
+    rows: DealRows
+    deal: Deal
+
+    @property
+    def id(self) -> str:
+        return self.rows.deal["id"]
+
+    @property
+    def version(self) -> int:
+        return self.rows.deal["version"]
+
+    @property
+    def updated_by(self) -> str | None:
+        return self.rows.deal["updated_by"]
+
+
+def to_deal(rec: DealRecord | StoredDeal) -> Deal:
+    """The ``Deal`` an ORM record (or a ``StoredDeal``) holds, decoded by the one codec (``model.store.codec``)."""
+    if isinstance(rec, StoredDeal):
+        return rec.deal
     values = {key: getattr(rec, key) for key in _DEAL_COLUMNS}
     team = [{"name": t.name, "phone": t.phone, "email": t.email, "company": t.company} for t in rec.team]
     notes = [{"at": n.at, "author": n.author, "text": n.text} for n in rec.notes]
@@ -58,22 +99,75 @@ def write_deal(session: Session, deal: Deal, rec: DealRecord | None = None, *, a
     return rec
 
 
-def write_version(session: Session, deal: Deal, rec: DealRecord, *, actor: str | None = None) -> None:
+def write_version(session: Session, deal: Deal, rec: DealRecord | StoredDeal, *,
+                  actor: str | None = None) -> StoredDeal:
     """Write a changed deal as its next version, or ``ConflictError`` if someone wrote it meanwhile.
 
     Every accepted change is a new version, even one that only touches child rows (team) at the
-    same instant: the UPDATE that carries the version check is forced."""
-    try:
-        write_deal(session, deal, rec, actor=actor)
-        flag_modified(rec, "updated_at")
-        session.flush()
-    except StaleDataError:
-        raise ConflictError(deal.id, deal.version, deal.version + 1) from None
+    same instant: the UPDATE that carries the version check always runs. An ORM record of the deal
+    in the session (``rec`` itself, or one a caller loaded) is expired afterwards so it never shows
+    the old row."""
+    session.flush()  # whatever the ORM holds pending goes first, in order (an edited record, a new row)
+    stored = rec if isinstance(rec, StoredDeal) else _stored_from_record(rec)
+    old = stored.rows
+    rows = deal_rows(deal, actor=actor)
+    values = {k: v for k, v in rows.deal.items() if k not in _NOT_WRITTEN and v != old.deal[k]}
+    if actor is None:
+        values.pop("updated_by", None)
+    values["updated_at"] = rows.deal["updated_at"]
+    values["version"] = old.deal["version"] + 1
+    conn = session.connection()
+    done = conn.execute(_UPDATE_ROW, {**values, "b_id": stored.id, "b_version": old.deal["version"]})
+    if done.rowcount != 1:
+        raise ConflictError(deal.id, deal.version, deal.version + 1)
+    session.info["wrote"] = True
+    team = [{f: t[f] for f in _TEAM_FIELDS} for t in rows.team]
+    if team != old.team:
+        conn.execute(_DELETE_TEAM, {"b_id": stored.id})
+        if rows.team:
+            conn.execute(_INSERT_TEAM, rows.team)
+    added = rows.notes[len(old.notes):]
+    if added:
+        conn.execute(_INSERT_NOTES, added)
+    held = session.identity_map.get(_DEAL_MAPPER.identity_key_from_primary_key((stored.id,)))
+    if held is not None:  # an ORM copy of the row read earlier in this transaction must not show the old one
+        session.expire(held)
+    new = DealRows({**old.deal, **values}, team, [*old.notes, *({f: n[f] for f in _NOTE_FIELDS} for n in added)])
+    stored.rows, stored.deal = new, deal_from_rows(new)
+    return stored
+
+
+def _stored_from_record(rec: DealRecord) -> StoredDeal:
+    rows = DealRows({key: getattr(rec, key) for key in _DEAL_COLUMNS},
+                    [{f: getattr(t, f) for f in _TEAM_FIELDS} for t in rec.team],
+                    [{f: getattr(n, f) for f in _NOTE_FIELDS} for n in rec.notes])
+    return StoredDeal(rows, deal_from_rows(rows))
+
+
+def load_for_change(session: Session, id_or_prefix: str, user=None) -> StoredDeal:
+    """The deal a full id or unique prefix names, among those ``user`` may see (``resolve_id``),
+    read with three plain statements. A full id visible to the user is found by the first."""
+    text = (id_or_prefix or "").strip().lower()
+    conn = session.connection()
+    found = conn.execute(_read_row_for(user), {"b_id": text}).first() if text else None
+    if found is None:
+        found = conn.execute(_READ_ROW_BY_ID, {"b_id": resolve_id(session, id_or_prefix, user)}).first()
+        if found is None:
+            raise NotFound(f"no deal with id {id_or_prefix!r}")
+    key = {"b_id": found.id}
+    rows = DealRows(dict(zip(_DEAL_COLUMNS, found)),
+                    [dict(zip(_TEAM_FIELDS, t)) for t in conn.execute(_READ_TEAM, key)],
+                    [dict(zip(_NOTE_FIELDS, n)) for n in conn.execute(_READ_NOTES, key)])
+    return StoredDeal(rows, deal_from_rows(rows))
 
 
 def add_event(session: Session, deal_id: str, event: Event) -> None:
-    session.add(EventRecord(deal_id=deal_id, at=event.at, actor=event.actor, action=event.action,
-                            changes=event.changes, reason=event.reason))
+    """The audit row, written at once (after anything the ORM holds pending, such as a new deal)."""
+    session.flush()
+    session.connection().execute(_INSERT_EVENT, {"deal_id": deal_id, "at": event.at, "actor": event.actor,
+                                                 "action": event.action, "changes": event.changes,
+                                                 "reason": event.reason})
+    session.info["wrote"] = True
 
 
 def events_for(session: Session, deal_id: str) -> list[Event]:
@@ -93,11 +187,7 @@ def resolve_id(session: Session, id_or_prefix: str, user=None) -> str:
     text = (id_or_prefix or "").strip().lower()
     if not text:
         raise NotFound("no deal id given")
-    scope = []
-    if user is not None:
-        from model.store.queries import visible_to
-
-        scope.append(visible_to(user))
+    scope = _scope(user)
     if session.scalar(select(DealRecord.id).where(DealRecord.id == text, *scope)) is not None:
         return text
     escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
@@ -110,6 +200,37 @@ def resolve_id(session: Session, id_or_prefix: str, user=None) -> str:
     if len(ids) > 1:
         raise AmbiguousId(f"deal id prefix {id_or_prefix!r} matches several deals ({', '.join(i[:12] for i in ids)}…); type more of it")
     return ids[0]
+
+
+def _scope(user) -> list:
+    """The WHERE terms that keep to the deals ``user`` may see (R1.3); none without a user."""
+    if user is None:
+        return []
+    from model.store.queries import visible_to
+
+    return [visible_to(user)]
+
+
+_SCOPED_READS: dict[tuple, object] = {}
+
+
+def _read_row_for(user):
+    """The row read by id within what ``user`` may see, built once per user: building the scope
+    (a team subquery) and keying the statement cost three times what SQLite spends on it. Keyed
+    by every field of the user, so a changed user never reuses another's scope."""
+    try:
+        key = (type(user), tuple(user.__dict__.items())) if user is not None else None
+        stmt = _SCOPED_READS.get(key)
+    except TypeError:  # a field that cannot be part of a key: build it each time
+        key, stmt = False, None
+    if stmt is None:
+        scope = [term for term in _scope(user) if not isinstance(term, True_)]  # an admin's scope is everything
+        stmt = _READ_ROW_BY_ID.where(*scope) if scope else _READ_ROW_BY_ID
+        if key is not False:
+            if len(_SCOPED_READS) >= 64:
+                _SCOPED_READS.clear()
+            _SCOPED_READS[key] = stmt
+    return stmt
 
 
 def load_record(session: Session, deal_id: str) -> DealRecord:

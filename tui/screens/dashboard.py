@@ -23,7 +23,6 @@ from textual import on, work
 from textual.app import ComposeResult
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Input, Static, Tab as TabWidget, Tabs
 
 from model import services as svc
@@ -48,7 +47,6 @@ from tui.widgets.key_footer import KeyFooter
 from tui.widgets.pipeline_summary import PipelineSummary, SyncLine
 
 EXPIRING_WINDOW = timedelta(hours=72)   # `e`: the R8.12/R8.2 "answer soon" band
-FILTER_DEBOUNCE = 0.08                   # seconds of quiet typing before the query runs
 
 
 class DashboardScreen(ReportingFilter, QuickFilters, DashboardHeader, ActionFollowUp, OffersDealActions, Screen):
@@ -67,7 +65,8 @@ class DashboardScreen(ReportingFilter, QuickFilters, DashboardHeader, ActionFoll
         self._sorts: dict[Tab, tuple[str | None, bool]] = {}
         self._cursors: dict[Tab, int] = {}
         self._init_header()
-        self._debounce: Timer | None = None
+        self._activating: list[str] = []  # tab bar activations action_show_tab made (their echo is ignored)
+        self._typed = ""   # the filter box's latest text (applied at once, or when the query in flight is back)
         self._action_running = False
         self._allowed: tuple[str, int, frozenset[Action]] | None = None  # (deal id, version, allowed actions)
 
@@ -98,8 +97,11 @@ class DashboardScreen(ReportingFilter, QuickFilters, DashboardHeader, ActionFoll
         return self.query_one(DealTable)
 
     def current_query(self) -> DealQuery:
-        sort, desc = self._sorts.get(self.tab, (None, False))
-        return DealQuery(tab=self.tab, text=self.text, stage=self.stage, kind=self.kind,
+        return self._query_for(self.tab)
+
+    def _query_for(self, tab: Tab) -> DealQuery:
+        sort, desc = self._sorts.get(tab, (None, False))
+        return DealQuery(tab=tab, text=self.text, stage=self.stage, kind=self.kind,
                          expiring_within=EXPIRING_WINDOW if self.expiring else None, sort=sort, descending=desc,
                          ids=self.reporting_ids)
 
@@ -133,6 +135,10 @@ class DashboardScreen(ReportingFilter, QuickFilters, DashboardHeader, ActionFoll
     @on(DealTable.Loaded)
     def _table_loaded(self, message: DealTable.Loaded) -> None:
         self._rows_counted(message.total)
+        self._typed_meanwhile()
+        if not self.text.strip():  # the other tabs' first screens, so a switch draws at once (not while typing)
+            self.table.read_ahead([(self._query_for(t), self._cursors.get(t, 0))
+                                   for t in TAB_ORDER if t is not self.tab])
         self._ask_allowed()
         self.refresh_bindings()
 
@@ -185,19 +191,33 @@ class DashboardScreen(ReportingFilter, QuickFilters, DashboardHeader, ActionFoll
 
     @on(Tabs.TabActivated)
     def _tab_clicked(self, message: Tabs.TabActivated) -> None:
+        if message.tab.id in self._activating:
+            self._activating.remove(message.tab.id)  # set by action_show_tab, which switched already
+            return
         tab = Tab(message.tab.id.removeprefix("tab-"))
         if tab is not self.tab:
             self._switch(tab)
 
     # -- filter --------------------------------------------------------------------------------
+    # Leading edge: a key runs its query at once when none is in flight; keys typed while one is
+    # coalesce into one query of the latest text when it is back, so typing never queues queries and
+    # never waits for a pause.
     @on(Input.Changed, "#filter")
     def _filter_typed(self, message: Input.Changed) -> None:
-        if self._debounce is not None:
-            self._debounce.stop()
-        value = message.value
-        self._debounce = self.set_timer(FILTER_DEBOUNCE, lambda: self._set_text(value))
+        self._typed = message.value
+        if not self.table.fetching:
+            self._set_text(message.value)
+
+    def _typed_meanwhile(self) -> None:
+        if self._typed != self.text and not self.table.fetching:
+            self._set_text(self._typed)
+
+    @on(DealTable.LoadFailed)
+    def _table_load_failed(self) -> None:
+        self._typed_meanwhile()  # a failed query (the app shows why) must not hold back what was typed
 
     def _set_text(self, value: str) -> None:
+        self._typed = value
         if value != self.text:
             self.text = value
             self._apply_query(cursor=0)
@@ -210,7 +230,11 @@ class DashboardScreen(ReportingFilter, QuickFilters, DashboardHeader, ActionFoll
     def action_show_tab(self, name: str) -> None:
         tab = Tab(name)
         if tab is not self.tab:
-            self.query_one(Tabs).active = f"tab-{tab.value}"  # posts TabActivated → _switch
+            self._switch(tab)  # now, not when the tab bar's TabActivated comes back
+            bar = self.query_one(Tabs)
+            if bar.active != f"tab-{tab.value}":
+                self._activating.append(f"tab-{tab.value}")  # its TabActivated is this switch's echo
+                bar.active = f"tab-{tab.value}"
         self.set_focus(self.table)
 
     def _switch(self, tab: Tab) -> None:

@@ -35,6 +35,7 @@ class QuickFilters:
     stage: Stage | None = None
     kind: DealKind | None = None
     expiring: bool = False
+    _quick_shown = ""   # what #quick-filters shows
 
     @property
     def _filtered(self) -> bool:
@@ -50,7 +51,10 @@ class QuickFilters:
             parts.append("expiring ≤ 72 h")
         if self.reporting_ids is not None:
             parts.append("needs reporting (R13.3)")
-        self.query_one("#quick-filters", Static).update(Text(" · ".join(parts), no_wrap=True))
+        shown = " · ".join(parts)
+        if shown != self._quick_shown:  # an update lays the filter bar out again
+            self._quick_shown = shown
+            self.query_one("#quick-filters", Static).update(Text(shown, no_wrap=True))
         self.set_class(bool(parts), "-quick-filtered")
 
     def action_toggle_expiring(self) -> None:
@@ -101,6 +105,7 @@ class QuickFilters:
             self.table.clear_marks()
         elif self._filtered:
             box.value = ""
+            self._typed = ""  # what was typed is dropped with the filter (dashboard._typed_meanwhile)
             self.text, self.stage, self.kind, self.expiring = "", None, None, False
             self.reporting_ids = None
             self._apply_query()

@@ -115,7 +115,9 @@ class DashboardHeader:
         shown = self._shown
         for t in TAB_ORDER:
             if t in shown.counts:
-                self.query_one(f"#tab-{t.value}", TabWidget).label = f"{tab_title(t)} {shown.counts[t]:,}"
+                tab, label = self.query_one(f"#tab-{t.value}", TabWidget), f"{tab_title(t)} {shown.counts[t]:,}"
+                if tab.label.plain != label:  # a new label lays the tab bar out again and moves its underline
+                    tab.label = label
         if shown.summary is None:
             return
         self.query_one(PipelineSummary).show(SummaryView(

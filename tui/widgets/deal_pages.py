@@ -78,20 +78,22 @@ class PageCache:
         return pages
 
     def replace(self, pages: list[DealPage]) -> None:
-        self.pages = {p.index: p.rows for p in pages}
+        self.pages = {p.index: list(p.rows) for p in pages}
         self.keys = {p.index: (p.first, p.last) for p in pages}
         self.in_flight.clear()
 
-    def store(self, generation: int, page: DealPage, here: int) -> bool:
-        """Keep a fetched page (False if it belongs to an older query); forget the pages farthest from ``here``."""
+    def store(self, generation: int, page: DealPage, here: int, keep: frozenset[int] = frozenset()) -> bool:
+        """Keep a fetched page (False if it belongs to an older query); forget the pages farthest from ``here``
+        but those in ``keep`` (the first and last pages, which Home and End show)."""
         if generation != self.generation:
             return False
         self.in_flight.discard(page.index)
-        self.pages[page.index] = page.rows
+        self.pages[page.index] = list(page.rows)  # a copy: the grid edits its pages (``drop_row``)
         self.keys[page.index] = (page.first, page.last)
         if len(self.pages) > MAX_PAGES:
             near = here // PAGE
-            for old in sorted(self.pages, key=lambda p: abs(p - near), reverse=True)[: len(self.pages) - MAX_PAGES]:
+            far = sorted((p for p in self.pages if p not in keep), key=lambda p: abs(p - near), reverse=True)
+            for old in far[: len(self.pages) - MAX_PAGES]:
                 del self.pages[old]
                 self.keys.pop(old, None)
         return True

@@ -9,7 +9,9 @@ pages come from one read (``deal_view``), so "N match" always counts the rows
 shown; a page next to one in memory is asked for by its neighbour's key (keyset
 paging: the store reads just that page, however deep), End reads from the end. Each query change bumps a
 generation number, and answers from an older generation are dropped, so a
-slow query can never paint stale rows over a newer filter.
+slow query can never paint stale rows over a newer filter. The pages the next
+page-down, Home or End shows are read ahead, and a query shown before (another
+tab) is drawn from memory and confirmed by a reload (``deal_table_views``).
 
 The header row stays put while rows scroll; the mark gutter and the deal name
 (every column up to it: a spreadsheet's frozen column) stay put while the other
@@ -42,11 +44,12 @@ from tui.widgets.deal_columns import (
 )
 from tui.widgets.deal_table_keys import DealTableKeys
 from tui.widgets.deal_table_render import DealTableRender
+from tui.widgets.deal_table_views import KeepsViews, KeptViews
 
 GUTTER = 2          # cursor and mark cells on the left, never scrolled away (+1: the sync mark)
 
 
-class DealTable(DealTableKeys, DealTableRender, ScrollView, can_focus=True, inherit_bindings=False):
+class DealTable(DealTableKeys, DealTableRender, KeepsViews, ScrollView, can_focus=True, inherit_bindings=False):
     """Deals of one query (tab, filter, sort), paged from the store."""
 
     DEFAULT_CSS = (Path(__file__).with_suffix(".tcss")).read_text(encoding="utf-8")
@@ -90,6 +93,13 @@ class DealTable(DealTableKeys, DealTableRender, ScrollView, can_focus=True, inhe
             super().__init__()
             self.table, self.total = table, total
 
+    class LoadFailed(Message):
+        """A (re)load failed (the app shows why): nothing is in flight any more."""
+
+        def __init__(self, table: DealTable) -> None:
+            super().__init__()
+            self.table = table
+
     class Selected(Message):
         """A deal was double-clicked (``enter`` is the screen's binding)."""
 
@@ -125,6 +135,10 @@ class DealTable(DealTableKeys, DealTableRender, ScrollView, can_focus=True, inhe
         self.columns: list[str] = ["name"]
         self.total = 0
         self.fetching = True  # a (re)load of count and pages is running
+        self.confirming = False  # a kept view is drawn; the reload that confirms it is running
+        self.views = KeptViews()
+        self._prefetch_timer = None   # under a text filter: reads ahead once typing pauses
+        self._prefetch_due = False
         self.marked: dict[str, DealRow] = {}
         self.cache = PageCache()
         self.sync_marks: dict[str, str] | None = None   # deal id -> in_step/pending/failed/conflict; None: off
@@ -138,13 +152,18 @@ class DealTable(DealTableKeys, DealTableRender, ScrollView, can_focus=True, inhe
     # -- public API ----------------------------------------------------------------
     def set_query(self, query: DealQuery, columns: list[str] | None = None, *, cursor: int = 0) -> None:
         """Show another query (tab, filter or sort): start at ``cursor``, fetch in the background."""
+        self._keep_view()
         self.query_spec = replace(query, offset=0)
         if columns is not None:
             self.set_columns(columns)
         self.cache.new_generation(keep_rows=False)
-        self.fetching = True
-        self.set_reactive(DealTable.cursor_row, max(cursor, 0))
-        self.scroll_to(y=max(cursor - self._visible_rows() // 2, 0), animate=False)
+        kept = self.views.take(self.query_spec)
+        if kept is not None:
+            self._show_kept(kept, max(cursor, 0))  # drawn now; the reload below confirms it
+        else:
+            self.fetching = True
+            self.set_reactive(DealTable.cursor_row, max(cursor, 0))
+            self.scroll_to(y=max(cursor - self._visible_rows() // 2, 0), animate=False)
         self._start_reload(anchor=None)
         self.refresh()
 
@@ -152,6 +171,7 @@ class DealTable(DealTableKeys, DealTableRender, ScrollView, can_focus=True, inhe
         """Re-query the same view (data changed): keep the cursor on the same deal, keep filter and marks."""
         row = self.cursor_deal
         anchor = (row.id, self.cursor_row - round(self.scroll_y)) if row is not None else None
+        self.views.clear()  # what was kept of other queries is from before the change
         self.cache.new_generation(keep_rows=True)
         self._start_reload(anchor=anchor)
 
@@ -180,7 +200,7 @@ class DealTable(DealTableKeys, DealTableRender, ScrollView, can_focus=True, inhe
     @property
     def busy(self) -> bool:
         """Still waiting for a count or a page (tests wait for this, never for a fixed time)."""
-        return self.fetching or self.cache.busy
+        return self.fetching or self.confirming or self.cache.busy
 
     def clear_marks(self) -> None:
         if self.marked:
@@ -217,7 +237,7 @@ class DealTable(DealTableKeys, DealTableRender, ScrollView, can_focus=True, inhe
         message.stop()
         if message.generation != self.cache.generation:
             return  # a newer query or reload is on its way
-        self.fetching = False
+        self.fetching = self.confirming = False
         self.total = message.total
         self.cache.replace(message.pages)
         if (message.marks is None) != (self.sync_marks is None):
@@ -237,14 +257,16 @@ class DealTable(DealTableKeys, DealTableRender, ScrollView, can_focus=True, inhe
         self.refresh()
         self.post_message(self.Loaded(self, self.total))
         self.post_message(self.Highlighted(self, self.cursor_deal))
+        self._prefetch()
 
     def _on_deal_table__page_loaded(self, message: _PageLoaded) -> None:
         message.stop()
-        if self.cache.store(message.generation, message.page, round(self.scroll_y)):
+        if self.cache.store(message.generation, message.page, round(self.scroll_y), keep=self._pinned()):
             if self.sync_marks is not None:
                 self.sync_marks.update(message.marks)
             self._measure()
             self.refresh()
+            self._prefetch()
             if self.cursor_row // PAGE == message.page.index:
                 self.post_message(self.Highlighted(self, self.cursor_deal))
 
@@ -252,7 +274,8 @@ class DealTable(DealTableKeys, DealTableRender, ScrollView, can_focus=True, inhe
         """A failed query is shown by the app (``show_error``); here the grid just stops waiting for it."""
         if event.state is WorkerState.ERROR:
             if event.worker.group == "deal-table-reload":
-                self.fetching = False
+                self.fetching = self.confirming = False
+                self.post_message(self.LoadFailed(self))
             self.cache.in_flight.clear()
             self.refresh()
 
@@ -306,7 +329,17 @@ class DealTable(DealTableKeys, DealTableRender, ScrollView, can_focus=True, inhe
         return lay[-1][1] + lay[-1][2] if lay else 0
 
     def _update_virtual_size(self) -> None:
-        self.virtual_size = Size(self._content_width() + self.mark_cells, self.total + 1)
+        size = Size(self._content_width() + self.mark_cells, self.total + 1)
+        if size == self.virtual_size:
+            return
+        if not self.is_mounted:
+            self.virtual_size = size
+            return
+        # The grid's own size never depends on it (1fr by 1fr): only its scrollbars change, so no layout
+        # of the whole screen (a scrollbar that comes or goes still asks for one, by its display).
+        self.set_reactive(DealTable.virtual_size, size)
+        self._scroll_update(size)
+        self.refresh()
 
     def on_resize(self, _event: events.Resize) -> None:
         self._relayout()

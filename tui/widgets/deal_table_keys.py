@@ -34,6 +34,7 @@ class DealTableKeys:
         for index in (old, new):
             self.refresh_line(index + 1)  # virtual line = row + the header line
         self.post_message(self.Highlighted(self, self.cursor_deal))
+        self._prefetch()
 
     def watch_cursor_column(self, _old: int, _new: int) -> None:
         self._scroll_column_into_view()

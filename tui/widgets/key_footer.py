@@ -107,12 +107,34 @@ class KeyFooter(Footer):
                             for _node, b, enabled, tooltip in self.screen.active_bindings.values() if b.show)
 
     def bindings_changed(self, screen) -> None:
-        """Textual recomposes the footer on every bindings refresh (each key, each cursor move); rebuild
-        its widgets only when a shown key, its label or its enabled state actually changed."""
-        if (self._bindings_ready and self.is_attached and screen is self.screen and self._composed is not None
-                and self._signature(self._last_width) == self._composed):
-            return
+        """Textual recomposes the footer on every bindings refresh (each key, each cursor move). Nothing
+        changed: nothing to do. Only which keys are enabled changed (the cursor moved to a deal that
+        allows other actions): the keys on screen are dimmed or undimmed where they are, since a
+        recompose (some twenty widgets mounted, the screen laid out again, ~50 ms) would make the next
+        key wait. Anything else (a key, a label, the width): the keys are composed again."""
+        if self._bindings_ready and self.is_attached and screen is self.screen and self._composed is not None:
+            now = self._signature(self._last_width)
+            if now == self._composed:
+                return
+            if _layout(now) == _layout(self._composed):
+                self._restyle()
+                self._composed = now
+                return
         super().bindings_changed(screen)
+
+    def _restyle(self) -> None:
+        """Each key on screen dimmed (disabled) or not, with its tooltip, as the bindings say now."""
+        states = {(b.key, b.action): (enabled, tooltip, b)
+                  for _node, b, enabled, tooltip in self.screen.active_bindings.values() if b.show}
+        for key in self.query(FooterKey):
+            found = states.get((key.key, key.action))
+            if found is None:
+                continue
+            enabled, tooltip, binding = found
+            key._disabled = not enabled  # what FooterKey's click consults (Textual keeps it private)
+            key.set_class(not enabled, "-disabled")
+            grouped = key.has_class("-grouped")
+            key.tooltip = (tooltip or binding.tooltip or (binding.description if grouped else "")) or None
 
     def compose(self):
         if not self._bindings_ready:
@@ -126,3 +148,10 @@ class KeyFooter(Footer):
     def on_resize(self) -> None:
         if self.size.width != self._last_width and self._bindings_ready:
             self.call_after_refresh(self.recompose)
+
+
+def _layout(signature: tuple) -> tuple:
+    """A signature without the enabled states and tooltips: what decides which keys are drawn where."""
+    width, keys = signature
+    return width, tuple(k[:4] for k in keys)
+

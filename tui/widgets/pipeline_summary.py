@@ -74,8 +74,10 @@ class PipelineSummary(Static):
         self.view: SummaryView | None = None
 
     def show(self, view: SummaryView) -> None:
+        if view == self.view:
+            return
         self.view = view
-        self.update(summary_text(view))
+        self.update(summary_text(view), layout=False)  # one line of a fixed size: no layout of the screen
 
 
 class SyncLine(Static):
