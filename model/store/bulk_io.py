@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import gc
 import json
+import os
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -66,7 +67,28 @@ def process_pool(processes: int | None = None, initializer=None, initargs=()):
     method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() \
         else "spawn"
     ctx = multiprocessing.get_context(method)
-    return ctx.Pool(processes or worker_count(), initializer=initializer, initargs=initargs)
+    return ctx.Pool(processes or worker_count(), initializer=_worker_start,
+                    initargs=(os.getpid(), initializer, initargs))
+
+
+def _worker_start(parent: int, initializer, initargs) -> None:
+    """A worker ends with the command that started it. Killed (``kill -9``, a closed SSH session),
+    the parent can no longer stop its pool, and the orphaned workers would print a traceback
+    apiece when their next result finds the pipe gone; Ctrl-C is the parent's to handle (it
+    stops the pool), not each worker's. Linux is asked to end the worker when the parent dies."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):  # pragma: no cover - not Linux
+        pass
+    if os.getppid() != parent:  # the parent died before the request above took effect
+        os._exit(0)
+    if initializer is not None:
+        initializer(*initargs)
 
 
 def worker_count() -> int:
