@@ -58,9 +58,7 @@ def deal_view(ctx: Ctx, q: DealQuery, wants: list[PageWant]) -> DealView:
     grid's count and rows never disagree. A page is found from its neighbour's key when given."""
     with ctx.store.snapshot() as session:
         key = _count_key(ctx, session, q)
-        views = _VIEWS.get(ctx.store)
-        if views is None:
-            views = _VIEWS[ctx.store] = OrderedDict()
+        views = _kept(ctx, _VIEWS)
         view_key = None if key is None else (*key, repr((q.sort, q.descending, wants)))
         if view_key in views:
             views.move_to_end(view_key)
@@ -69,9 +67,7 @@ def deal_view(ctx: Ctx, q: DealQuery, wants: list[PageWant]) -> DealView:
         view = reads.deal_view(session, ctx.user, q, ctx.now(), wants, total=kept)
         if key is not None:
             _keep(ctx, key, view.total)
-            views[view_key] = view
-            while len(views) > _KEEP_VIEWS:
-                views.popitem(last=False)
+            _keep(ctx, view_key, view, _VIEWS, _KEEP_VIEWS)
         return view
 
 
@@ -133,16 +129,16 @@ def _key(ctx: Ctx, session, what: tuple) -> tuple:
     return (who, ctx.store.counter_in(session), repr(what))
 
 
-def _kept(ctx: Ctx) -> OrderedDict:
-    """This store's kept counts (a new Store, e.g. another database, starts with none)."""
-    kept = _KEPT.get(ctx.store)
+def _kept(ctx: Ctx, table: WeakKeyDictionary = _KEPT) -> OrderedDict:
+    """This store's kept counts (or views: ``_VIEWS``); a new Store, e.g. another database, starts with none."""
+    kept = table.get(ctx.store)
     if kept is None:
-        kept = _KEPT[ctx.store] = OrderedDict()
+        kept = table[ctx.store] = OrderedDict()
     return kept
 
 
-def _keep(ctx: Ctx, key: tuple, value) -> None:
-    kept = _kept(ctx)
+def _keep(ctx: Ctx, key: tuple, value, table: WeakKeyDictionary = _KEPT, limit: int = _KEEP) -> None:
+    kept = _kept(ctx, table)
     kept[key] = value
-    while len(kept) > _KEEP:
+    while len(kept) > limit:
         kept.popitem(last=False)
