@@ -103,6 +103,8 @@ def _silence_stdout() -> None:
 
 
 def to_jsonable(value):
+    """What ``--json`` prints a value as. ``cli.jsontext`` writes the same in one pass (a test compares
+    the two): a rule changed here changes there too."""
     if isinstance(value, Enum):
         return value.value
     if isinstance(value, (datetime, date)):

@@ -59,7 +59,7 @@ def build_parser(command: str | None = None) -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub)
-    if command is not None and command not in sub.choices:
+    if command in _MODULE_OF and command not in sub.choices:
         return build_parser()  # the table is out of date: the whole tree still knows it
     _global_options_everywhere(parser)
     return parser

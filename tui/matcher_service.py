@@ -4,7 +4,8 @@ searched per keystroke in a worker whose stale answers are dropped.
 The index is the stored one (``model.services.accounts.StoredMatcher``): built
 once per state of the catalogue, by whichever process first needs it, and
 memory-mapped by every later one, so opening it takes milliseconds. It is
-loaded in a thread worker when the search modal opens (``prewarm``) or on the
+loaded in a thread worker (``prewarm``) once the dashboard's first page is shown
+(``CosellApp._start_background``), else when the search modal opens or on the
 first search, and cached on the app: every search modal of the session shares
 it. Each later modal asks (in the background) whether the catalogue changed; a
 stale index keeps answering while its successor is built in another process.

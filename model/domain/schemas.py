@@ -292,6 +292,11 @@ class DealRow(_Model):
     created_at: datetime
     updated_at: datetime
 
+    @property
+    def is_received(self) -> bool:
+        """R8.2: waiting for an answer (accept or decline within 14 days), as ``Deal.is_received``."""
+        return self.direction is Direction.INBOUND and self.substatus in RECEIVED_SUBSTATUSES
+
 
 class User(_Model):
     """R1: a person of the partner, keyed by OS login."""

@@ -16,17 +16,17 @@ truth for anything else a query filters on (text, ids).
 """
 from __future__ import annotations
 
-from model.domain.enums import Direction, Tab
+from model.domain.enums import Tab
 from model.domain.rules.lifecycle import Action
-from model.domain.schemas import RECEIVED_SUBSTATUSES, Deal, DealRow
+from model.domain.schemas import Deal, DealRow
 
 #: The answers to a received deal: after them the cursor goes to the next deal waiting for one.
 TRIAGE = frozenset({Action.ACCEPT, Action.DECLINE})
 
 
 def waiting_for_answer(row: DealRow) -> bool:
-    """A received inbound deal (R8.2: accept or decline it within 14 days), as ``Deal.is_received``."""
-    return row.direction is Direction.INBOUND and row.substatus in RECEIVED_SUBSTATUSES
+    """A received inbound deal (R8.2: accept or decline it within 14 days): the model's rule."""
+    return row.is_received
 
 
 class ActionFollowUp:
