@@ -22,6 +22,7 @@ from model.domain.rules.visibility import can_see
 from model.domain.schemas import Deal, DealRow, Event, Person
 from model.services.context import Ctx
 from model.store import reads, repo
+from model.store.queries import text_words
 from model.store.reads import ExpiringDeal
 
 __all__ = ["ExpiringDeal", "count_deals", "deal_view", "expiring_deals", "get_deal", "history", "list_deals",
@@ -31,6 +32,8 @@ _KEPT: WeakKeyDictionary = WeakKeyDictionary()   # store -> {(user, change count
 _KEEP = 512
 _VIEWS: WeakKeyDictionary = WeakKeyDictionary()  # store -> {(user, change counter, query, pages): DealView}
 _KEEP_VIEWS = 24
+_SUMMARIES: WeakKeyDictionary = WeakKeyDictionary()  # store -> {(user, change counter, query, now): TabSummary}
+_KEEP_SUMMARIES = 16
 
 
 def get_deal(ctx: Ctx, deal_id: str) -> Deal:
@@ -97,9 +100,11 @@ def tab_summary(ctx: Ctx, q: DealQuery) -> TabSummary:
         now = ctx.now()
         key = _key(ctx, session, ("summary", q.tab, q.text, q.stage, q.kind, q.expiring_within, now,
                                   None if q.ids is None else tuple(q.ids)))
-        kept = _kept(ctx)
+        # Kept apart from the counts: its key holds the time, which under the system clock is new on
+        # every call, and such entries must not push the counts out of their table.
+        kept = _kept(ctx, _SUMMARIES)
         if key not in kept:
-            _keep(ctx, key, reads.tab_summary(session, ctx.user, q, now))
+            _keep(ctx, key, reads.tab_summary(session, ctx.user, q, now), _SUMMARIES, _KEEP_SUMMARIES)
         return kept[key]
 
 
@@ -119,7 +124,7 @@ def _count_key(ctx: Ctx, session, q: DealQuery) -> tuple | None:
     """What a count of ``q`` is kept under; None: it depends on the time too (``expiring_within``)."""
     if q.expiring_within is not None:
         return None
-    return _key(ctx, session, ("count", q.tab, q.text.lower().split(), q.stage, q.kind,
+    return _key(ctx, session, ("count", q.tab, text_words(q), q.stage, q.kind,
                                None if q.ids is None else tuple(q.ids)))
 
 
