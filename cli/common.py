@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import errno
-import gc
 import os
 import re
 import sys
@@ -27,34 +26,29 @@ def context(args):
 
 # -- the collector while a command starts ---------------------------------------------------------
 
-#: Until the command's context is open (its imports done), the young generation is collected
-#: this rarely: start-up makes a few hundred thousand objects that all live until the process
-#: ends, and with the default threshold (700) the collector keeps re-scanning them.
-STARTUP_GC_THRESHOLD = 50_000
-_quiet: dict = {}  # while a command starts: the thresholds to go back to, and whether to freeze
+_starting: list = []  # while a command starts: its ``QuietStart``, which ``context`` ends
 
 
 @contextmanager
 def quiet_start(*, freeze: bool):
-    """Collect rarely while the command starts; then (``context``) the default again, and with
-    ``freeze`` (the process ends with this command) what start-up made is frozen (``gc.freeze``):
-    never scanned again, by the command's own collections or by the interpreter's at exit."""
-    saved = gc.get_threshold()
-    _quiet.update(saved=saved, freeze=freeze)
-    gc.set_threshold(STARTUP_GC_THRESHOLD, *saved[1:])
+    """Collect rarely while the command starts (``model.services.startup``); ``context`` ends it
+    once the store is open, and with ``freeze`` (the process ends with this command) what start-up
+    made is frozen: never scanned again, by the command's own collections or at exit."""
+    # Imported here, not at the top: importing ``cli.main`` (``--help``, parsing) loads no service.
+    from model.services.startup import QuietStart
+
+    quiet = QuietStart(freeze=freeze)
+    _starting.append(quiet)
     try:
         yield
     finally:
-        _quiet.clear()
-        gc.set_threshold(*saved)
+        _starting.remove(quiet)
+        quiet.close()
 
 
 def _start_up_over() -> None:
-    if _quiet:
-        if _quiet["freeze"]:
-            gc.freeze()
-        gc.set_threshold(*_quiet["saved"])
-        _quiet.clear()
+    if _starting:
+        _starting[-1].started()
 
 
 def run(args) -> int:

@@ -15,6 +15,7 @@ from datetime import datetime
 
 from model.domain.rules.lifecycle import expiry_band, format_left, time_left
 from model.domain.schemas import Deal
+from tui.widgets.worker_groups import DASHBOARD_SUMMARY, TABLE_PAGE, TABLE_RELOAD
 
 _URGENCY = {None: 0, "ok": 0, "72h": 1, "24h": 2, "overdue": 3}
 
@@ -46,7 +47,7 @@ def message(crossed: list[tuple[Deal, str, str]]) -> str:
 
 
 #: The dashboard's reads of what it shows: the grid's pages and the header's totals.
-PAGE_GROUPS = frozenset({"deal-table-reload", "deal-table-page", "dashboard-summary"})
+PAGE_GROUPS = frozenset({TABLE_RELOAD, TABLE_PAGE, DASHBOARD_SUMMARY})
 
 
 def after_page_loads(app, timeout: float = 10.0) -> None:

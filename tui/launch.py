@@ -12,22 +12,17 @@ resolved before demo data adds anyone else.
 """
 from __future__ import annotations
 
-import gc
 import logging
 import shutil
 import sys
 import tempfile
 from pathlib import Path
 
+from model.services.startup import STARTUP_GC_THRESHOLD, QuietStart  # noqa: F401  (tests read the threshold)
+
 DEMO_DEALS = 300
 DEMO_ACCOUNTS = 20_000
 DEMO_SEED = 1
-
-#: While the dashboard starts (imports, the first screen), the young generation is collected
-#: this rarely: start-up makes hundreds of thousands of objects that all live for the session,
-#: and with the default (700) the collector keeps re-scanning them (B1). Once the first page of
-#: deals is shown they are frozen (``gc.freeze``: never scanned again) and the default returns.
-STARTUP_GC_THRESHOLD = 50_000
 
 
 def _log_to_file() -> Path | None:
@@ -66,23 +61,13 @@ def fill_with_demo(store, clock) -> None:
     populate(store, deals=DEMO_DEALS, accounts=DEMO_ACCOUNTS, seed=DEMO_SEED, now=clock.now())
 
 
-class _QuietStart:
-    """The collector tuned for start-up (``STARTUP_GC_THRESHOLD``), back to normal once shown."""
+class _QuietStart(QuietStart):
+    """The start-up rule both faces share (``model.services.startup``), ended by the app once the
+    first page of deals is on screen. Unlike a command, the session goes on after start-up and what
+    start-up made lives as long as it, so it is always frozen then."""
 
     def __init__(self) -> None:
-        self.saved = gc.get_threshold()
-        gc.set_threshold(STARTUP_GC_THRESHOLD, *self.saved[1:])
-        self.frozen = False
-
-    def started(self) -> None:
-        """The first page is on screen: what start-up made stays, so stop scanning it."""
-        if not self.frozen:
-            self.frozen = True
-            gc.freeze()
-            gc.set_threshold(*self.saved)
-
-    def close(self) -> None:
-        gc.set_threshold(*self.saved)
+        super().__init__(freeze=True)
 
 
 def launch(db: str | None, demo: bool) -> int:
@@ -102,7 +87,7 @@ def _launch(db: str | None, demo: bool, quiet: _QuietStart) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="cosell-demo-")) if demo else None
     store = None
     try:
-        store = open_store(workdir / "demo.db" if workdir else db)
+        store = open_store(workdir / "demo.db" if workdir else db, long_lived=True)
         clock = clock_from_env()
         ctx = context_for(store, clock)  # before demo data adds anyone: the first login is admin
         if store_is_empty(store, clock) and not is_team_database(store):

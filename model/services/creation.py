@@ -19,7 +19,7 @@ from model.domain.schemas import Deal, DealDraft, Event
 from model.domain.stages import Stage
 from model.services.context import Ctx
 from model.services.matching import match_customer
-from model.services.outbox import notify_team
+from model.services.outbox import new_inbound_message, notify_team
 from model.store import repo
 from model.store.catalogue import StoreCatalogue
 
@@ -84,8 +84,6 @@ def receive_inbound(ctx: Ctx, deal: Deal, *, received_at: datetime | None = None
         deal.customer.match = match_customer(session, deal.customer)
         repo.write_deal(session, deal, actor=ctx.user.login)
         repo.add_event(session, deal.id, Event(at=at, actor=deal.sender_name or "Microsoft", action="received"))
-        notify_team(session, deal, "new_inbound", f"New co-sell opportunity: {deal.name}",
-                    f"{deal.sender_name or 'Microsoft'} sent you {deal.name!r} for {deal.customer.name}. "
-                    f"Answer by {deal.expires_at:%Y-%m-%d %H:%M} UTC or it expires (14 days).",
-                    at, "new_inbound")
+        subject, body = new_inbound_message(deal.name, deal.customer.name, deal.sender_name, deal.expires_at, at)
+        notify_team(session, deal, "new_inbound", subject, body, at, "new_inbound")
     return deal

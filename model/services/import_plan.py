@@ -24,6 +24,7 @@ from model.domain.schemas import Deal, Event, Note
 from model.services.import_records import Incoming
 from model.services.outbox import SENDER_NOTICES, sender_message
 from model.store import bulk
+from model.store import outbox as outbox_table
 
 
 @dataclass
@@ -112,13 +113,12 @@ def plan_existing(session, plan: Plan, items: list[Incoming], *, now: datetime, 
 
 def notice_rows(deal: Deal, notices, now: datetime) -> list[dict]:
     """Outbox rows for a reconcile's notices, worded by ``outbox.sender_message`` like every other
-    message to a sender (R8.2, R8.4, R12.2: a decline or an expiry tells whoever sent the deal)."""
+    message to a sender (R8.2, R8.4, R12.2: a decline or an expiry tells whoever sent the deal), and
+    shaped by ``model.store.outbox.row`` like every message ``queue`` stores."""
     out = []
     for notice in notices:
         if notice.kind not in SENDER_NOTICES:
             continue
         m = sender_message(deal, notice.kind, now, notice.detail)
-        out.append({"created_at": now, "kind": m["kind"], "deal_id": deal.id, "recipient": m["recipient"],
-                    "subject": m["subject"][:300], "body": m["body"], "sent_at": None, "attempts": 0,
-                    "last_error": None, "dedupe_key": m["dedupe_key"][:200]})
+        out.append(outbox_table.row(deal_id=m.pop("deal").id, **m))
     return out

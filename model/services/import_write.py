@@ -13,7 +13,9 @@ from model.domain.enums import Direction
 from model.domain.schemas import Event
 from model.partner_center.facts import Learned
 from model.services.import_plan import Plan, notice_rows
+from model.services.outbox import new_inbound_message, team_key, team_recipients
 from model.store import bulk
+from model.store import outbox as outbox_table
 from model.store.locations import insert_locations, names_by_mpn
 from model.store.referral_lookups import insert_accounts, insert_solutions, lookups
 
@@ -58,22 +60,17 @@ def import_events(deal_ids, now: datetime, actor: str, reason: str) -> list[dict
 
 
 def messages(new: list[bulk.DealRows], now: datetime) -> list[dict]:
-    """R12.1: a new received inbound deal is announced to its team, as ``receive_inbound`` does."""
+    """R12.1: a new received inbound deal is announced to its team, as ``receive_inbound`` does: the
+    same wording, recipients and keys (``model.services.outbox``), rows for one bulk INSERT."""
     out = []
     for rows in new:
         r = rows.deal
         if r["direction"] != Direction.INBOUND.value or r["substatus"] not in ("Received", "Pending"):
             continue
-        when = f"{r['expires_at']:%Y-%m-%d %H:%M} UTC"
-        answer = (f"Answer by {when} or it expires (14 days)." if r["expires_at"] > now
-                  else f"Its 14 days to answer ended {when}; it will be archived as expired.")
-        subject = f"New co-sell opportunity: {r['name']}"[:300]
-        body = f"{r['sender_name'] or 'Microsoft'} sent you {r['name']!r} for {r['customer_name']}. {answer}"
-        recipients = sorted({t["email_lc"].strip() for t in rows.team if t["email_lc"].strip()}) or ["referral-admins"]
-        for email in recipients:
-            out.append({"created_at": now, "kind": "new_inbound", "deal_id": r["id"], "recipient": email,
-                        "subject": subject, "body": body, "sent_at": None, "attempts": 0, "last_error": None,
-                        "dedupe_key": f"new_inbound:{r['id']}:{email}"[:200]})
+        subject, body = new_inbound_message(r["name"], r["customer_name"], r["sender_name"], r["expires_at"], now)
+        for email in team_recipients(t["email_lc"] for t in rows.team):
+            out.append(outbox_table.row(kind="new_inbound", deal_id=r["id"], recipient=email, subject=subject,
+                                        body=body, now=now, dedupe_key=team_key("new_inbound", r["id"], email)))
     return out
 
 

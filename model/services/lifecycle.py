@@ -20,7 +20,7 @@ from model.domain.schemas import RECEIVED_SUBSTATUSES, Deal, Person
 from model.domain.stages import Stage
 from model.services._tx import mutate, store_outcome
 from model.services.context import Ctx
-from model.services.outbox import SENDER_NOTICES, deliver, notify_team
+from model.services.outbox import SENDER_NOTICES, deliver, notify_team, team_key, team_recipients
 from model.store import bulk, repo
 from model.store import outbox as outbox_table
 from model.store import sweep as sweep_store
@@ -226,8 +226,8 @@ def _remind_lapsed_windows(ctx: Ctx, now: datetime) -> None:
     open). Only deals with someone not yet told are loaded, all in one transaction."""
     with ctx.store.read() as session:
         lapsing = repo.microsoft_invited_before(session, now - MICROSOFT_WINDOW)
-        todo = sweep_store.untold(session, lapsing, "microsoft_window",
-                                  lambda deal_id, email: f"microsoft_window:{deal_id}:{email}"[:200])
+        todo = sweep_store.untold(session, lapsing, "microsoft_window", recipients=team_recipients,
+                                  key=lambda deal_id, email: team_key("microsoft_window", deal_id, email))
     if not todo:
         return
     with ctx.store.write() as session, outbox_table.batched(session):

@@ -44,12 +44,39 @@ def notify_sender(session, deal: Deal, kind: str, now: datetime, detail: str = "
     queue(session, **sender_message(deal, kind, now, detail))
 
 
+#: Who is told when nobody on a deal's team has an e-mail (R12.1).
+NO_TEAM_EMAIL = "referral-admins"
+
+
+def team_recipients(emails) -> list[str]:
+    """R12.1, R7.3: a deal's people are its team's e-mails (each once, whatever its case or spaces),
+    or the referral admins when none has one. The sweep's "anyone left to tell?" filter
+    (``model.store.sweep.untold``) is given this rule, so it cannot pass over someone this tells."""
+    return sorted({e.strip().lower() for e in emails if e and e.strip()}) or [NO_TEAM_EMAIL]
+
+
+def team_key(key: str, deal_id: str, email: str) -> str:
+    """The dedupe key of the message ``key`` to one of a deal's people: each is told once."""
+    return f"{key}:{deal_id}:{email}"
+
+
+def new_inbound_message(name: str, customer: str, sender_name: str | None, expires_at: datetime,
+                        now: datetime) -> tuple[str, str]:
+    """R12.1: the one wording (subject, body) of "a deal came in", for ``receive_inbound`` and for an
+    import's new deals (``import_write.messages``, in bulk). A deal that arrives already past its
+    14 days (an old referral in a file) is not asked for an answer it can no longer give."""
+    when = f"{expires_at:%Y-%m-%d %H:%M} UTC"
+    answer = (f"Answer by {when} or it expires (14 days)." if expires_at > now
+              else f"Its 14 days to answer ended {when}; it will be archived as expired.")
+    return (f"New co-sell opportunity: {name}",
+            f"{sender_name or 'Microsoft'} sent you {name!r} for {customer}. {answer}")
+
+
 def notify_team(session, deal: Deal, kind: str, subject: str, body: str, now: datetime, key: str) -> None:
-    """R12.1: new inbound deals (and Microsoft's lapsed window) go to the deal's people."""
-    recipients = {p.email.strip().lower() for p in deal.team if p.email.strip()} or {"referral-admins"}
-    for email in sorted(recipients):
+    """R12.1: new inbound deals (and Microsoft's lapsed window, R7.3) go to the deal's people."""
+    for email in team_recipients(p.email for p in deal.team):
         queue(session, kind=kind, deal=deal, recipient=email, subject=subject, body=body,
-              now=now, dedupe_key=f"{key}:{deal.id}:{email}")
+              now=now, dedupe_key=team_key(key, deal.id, email))
 
 
 #: The notices that tell the deal's sender (R8.2 expiry, R8.4 decline; R12.2).

@@ -31,11 +31,15 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def open_store(database: str | os.PathLike | None = None, *, create: bool = True):
-    """The store named by a path or URL (``None``: ``COSELL_DATABASE_URL`` or the default file)."""
+def open_store(database: str | os.PathLike | None = None, *, create: bool = True, long_lived: bool = False):
+    """The store named by a path or URL (``None``: ``COSELL_DATABASE_URL`` or the default file).
+
+    ``long_lived``: the process stays open across many actions (the dashboard), so the WAL is
+    copied back on a thread of its own after writes, never inside an action's commit
+    (``model.store.checkpoint``)."""
     from model.store import open_store as _open
 
-    return _open(database, create=create)
+    return _open(database, create=create, background_checkpoints=long_lived)
 
 
 def context_for(store, clock: Clock | None = None) -> Ctx:

@@ -71,8 +71,11 @@ def url_for(db: str | os.PathLike | None) -> str:
 class Store:
     """An engine plus the two kinds of transaction the services need."""
 
-    def __init__(self, url: str):
+    def __init__(self, url: str, *, background_checkpoints: bool = False):
+        """``background_checkpoints``: a long-lived process (the dashboard) copies the WAL on a thread of
+        its own after writes, not inside the commit that crosses SQLite's threshold (``checkpoint``)."""
         self.url = url
+        self._checkpointer = None
         self.is_sqlite = url.startswith("sqlite")
         self.is_postgres = url.startswith("postgresql")
         self.sqlite_path: Path | None = None
@@ -102,6 +105,11 @@ class Store:
                 event.listen(self.engine, "connect", self._keep_group_writable)
             # Take over transaction start so writes can say BEGIN IMMEDIATE.
             event.listen(self.engine, "begin", _sqlite_on_begin)
+            if background_checkpoints and not self.read_only and self.sqlite_path is not None:
+                from model.store.checkpoint import Checkpointer, no_automatic_checkpoint
+
+                event.listen(self.engine, "connect", no_automatic_checkpoint)
+                self._checkpointer = Checkpointer(self.engine)
         else:
             try:
                 self.engine = create_engine(url, pool_pre_ping=True)
@@ -167,6 +175,8 @@ class Store:
                 _bump_change_counter(session)
                 self._still_the_same_file(session)
                 session.commit()
+                if self._checkpointer is not None:
+                    self._checkpointer.poke()
             except BaseException:
                 session.rollback()
                 raise
@@ -285,6 +295,8 @@ class Store:
         return session.scalar(select(DealRecord.id).limit(1)) is not None
 
     def dispose(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.close()
         self.engine.dispose()
 
     def _keep_group_writable(self, _dbapi_conn, _record) -> None:
@@ -376,8 +388,9 @@ def _sqlite_on_begin(conn) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
-def open_store(db: str | os.PathLike | None = None, *, create: bool = True) -> Store:
-    store = Store(url_for(db))
+def open_store(db: str | os.PathLike | None = None, *, create: bool = True,
+               background_checkpoints: bool = False) -> Store:
+    store = Store(url_for(db), background_checkpoints=background_checkpoints)
     if create:
         store.create_schema()
     return store

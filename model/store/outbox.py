@@ -25,14 +25,23 @@ _BATCH = "cosell_outbox_batch"
 CHUNK = 1_000
 #: Keys per look-up of what is queued already (databases without ON CONFLICT).
 _LOOKUP = 500
-#: What ``_row`` fills: the columns a queued message is inserted with.
+#: The columns of a ``row`` the SQLite batch binds (``sent_at`` and ``last_error`` start NULL anyway).
 _ROW_COLUMNS = ("created_at", "kind", "deal_id", "recipient", "subject", "body", "attempts", "dedupe_key")
 
 
-def _row(*, kind: str, deal_id: str | None, recipient: str, subject: str, body: str, now: datetime,
-         dedupe_key: str) -> dict:
+def stored_key(dedupe_key: str) -> str:
+    """A dedupe key as the outbox stores it (cut to its column): what a look-up must compare."""
+    return dedupe_key[:200]
+
+
+def row(*, kind: str, deal_id: str | None, recipient: str, subject: str, body: str, now: datetime,
+        dedupe_key: str) -> dict:
+    """The one shape of a queued message: ``queue`` stores it, and writers in bulk (an import's
+    notices) hand it to their INSERT, so a message is cut to the columns' sizes, and starts unsent,
+    the same way whichever path queued it. Every key of a row is there, ``sent_at`` and
+    ``last_error`` too: one multi-row INSERT binds the same columns for each of its rows."""
     return {"created_at": now, "kind": kind, "deal_id": deal_id, "recipient": recipient, "subject": subject[:300],
-            "body": body, "attempts": 0, "dedupe_key": dedupe_key[:200]}
+            "body": body, "sent_at": None, "attempts": 0, "last_error": None, "dedupe_key": stored_key(dedupe_key)}
 
 
 def queue(session: Session, *, kind: str, deal_id: str | None, recipient: str, subject: str, body: str,
@@ -41,15 +50,15 @@ def queue(session: Session, *, kind: str, deal_id: str | None, recipient: str, s
 
     Inside ``batched(session)`` the message is collected and True means "will be queued unless
     its key is queued already" (the batch decides that for all its rows at once)."""
-    row = _row(kind=kind, deal_id=deal_id, recipient=recipient, subject=subject, body=body, now=now,
-               dedupe_key=dedupe_key)
+    message = row(kind=kind, deal_id=deal_id, recipient=recipient, subject=subject, body=body, now=now,
+                  dedupe_key=dedupe_key)
     batch = session.info.get(_BATCH)
     if batch is not None:
-        batch.append(row)
+        batch.append(message)
         return True
-    if session.scalar(select(OutboxRecord.id).where(OutboxRecord.dedupe_key == row["dedupe_key"])):
+    if session.scalar(select(OutboxRecord.id).where(OutboxRecord.dedupe_key == message["dedupe_key"])):
         return False
-    session.add(OutboxRecord(**row))
+    session.add(OutboxRecord(**message))
     return True
 
 

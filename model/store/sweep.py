@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from model.domain.schemas import Deal
 from model.store.codec import deal_rows, derive
+from model.store.outbox import stored_key
 from model.store.tables import DealRecord, OutboxRecord, TeamRecord
 
 DEALS = DealRecord.__table__
@@ -201,21 +202,21 @@ def expire(session: Session, rows: Sequence[dict], p: Plan, *, now: datetime, di
 
 # -- R7.3: who has not been told yet that Microsoft's window lapsed ------------------------------
 
-def untold(session: Session, ids: Sequence[str], kind: str, key) -> list[str]:
+def untold(session: Session, ids: Sequence[str], kind: str, *, recipients, key) -> list[str]:
     """Those of ``ids`` (open deals whose Microsoft window lapsed) with a recipient not yet sent
     ``kind``: a cheap filter before loading any deal, so a sweep with nobody to tell reads three
-    columns and writes nothing. ``key(deal_id, email)`` is the message's dedupe key; the deal's
-    people are its team's e-mails, or "referral-admins" when none (``services.outbox.notify_team``
-    decides that again on the loaded deal, so this only ever lets too many through, never too few)."""
+    columns and writes nothing. ``recipients(emails)`` is who hears of a deal given its team's
+    e-mails, ``key(deal_id, email)`` the message's dedupe key: the very rule the message is sent by
+    (``services.outbox.team_recipients``, ``team_key``), so this lets through every deal with
+    someone left to tell; ``notify_team`` skips on the loaded deal whoever was told already."""
     out: list[str] = []
     for start in range(0, len(ids), 500):
         part = list(ids[start:start + 500])
-        people: dict[str, set[str]] = {i: set() for i in part}
+        team: dict[str, list[str]] = {i: [] for i in part}
         for deal_id, email in session.execute(select(TeamRecord.deal_id, TeamRecord.email_lc)
                                               .where(TeamRecord.deal_id.in_(part))):
-            if (email or "").strip():
-                people[deal_id].add(email.strip())
+            team[deal_id].append(email)
         told = set(session.scalars(select(OutboxRecord.dedupe_key)
                                    .where(OutboxRecord.deal_id.in_(part), OutboxRecord.kind == kind)))
-        out.extend(i for i in part if any(key(i, e) not in told for e in (people[i] or {"referral-admins"})))
+        out.extend(i for i in part if any(stored_key(key(i, e)) not in told for e in recipients(team[i])))
     return out

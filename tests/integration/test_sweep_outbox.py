@@ -66,7 +66,7 @@ def test_r12_2_a_batch_stores_what_one_message_at_a_time_stores(store, tmp_path)
 def test_r12_2_a_batch_skips_keys_queued_already_or_twice_in_it(store):  # R12.2, idempotent sweep
     with store.write() as session:
         outbox_table.queue(session, **_message("old", body="queued by an earlier sweep"))
-    rows = [outbox_table._row(**_message(k)) for k in ("a", "old", "b", "a")]
+    rows = [outbox_table.row(**_message(k)) for k in ("a", "old", "b", "a")]
     with store.write() as session:
         assert outbox_table.queue_many(session, rows) == 2  # "old" queued already, the second "a" a repeat
     stored = {r[7]: r for r in _stored(store)}
@@ -82,6 +82,6 @@ def test_r12_2_a_batch_that_queues_nothing_is_no_write(store):  # R12.2: nobody 
         outbox_table.queue(session, **_message("x"))
     before = store.change_counter()
     with store.write() as session:
-        assert outbox_table.queue_many(session, [outbox_table._row(**_message("x", now=NOW + timedelta(hours=1)))]) == 0
+        assert outbox_table.queue_many(session, [outbox_table.row(**_message("x", now=NOW + timedelta(hours=1)))]) == 0
         assert not session.info.get("wrote")
     assert store.change_counter() == before

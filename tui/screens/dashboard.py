@@ -43,13 +43,15 @@ from tui.service_call import in_thread
 from tui.sync_watch import local_change
 from tui.text import markup_safe
 from tui.widgets.deal_table import DealTable
+from tui.widgets.frame_pacing import SteadyFrames
 from tui.widgets.key_footer import KeyFooter
 from tui.widgets.pipeline_summary import PipelineSummary, SyncLine
 
 EXPIRING_WINDOW = timedelta(hours=72)   # `e`: the R8.12/R8.2 "answer soon" band
 
 
-class DashboardScreen(ReportingFilter, QuickFilters, DashboardHeader, ActionFollowUp, OffersDealActions, Screen):
+class DashboardScreen(SteadyFrames, ReportingFilter, QuickFilters, DashboardHeader, ActionFollowUp, OffersDealActions,
+                      Screen):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
     AUTO_FOCUS = "DealTable"
 

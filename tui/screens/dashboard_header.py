@@ -24,6 +24,7 @@ from model.domain.schemas import Deal, DealRow
 from tui.service_call import in_thread
 from tui.text import literal
 from tui.widgets.pipeline_summary import PipelineSummary, SummaryView
+from tui.widgets.worker_groups import DASHBOARD_SUMMARY
 
 TAB_ORDER = (Tab.INBOUND, Tab.OUTBOUND, Tab.FAVORITES, Tab.CLOSED)
 
@@ -70,7 +71,7 @@ class DashboardHeader:
         self._summary_generation += 1
         self._summary_worker(self.app.ctx, self._summary_generation, self.tab)
 
-    @work(exclusive=True, group="dashboard-summary")
+    @work(exclusive=True, group=DASHBOARD_SUMMARY)
     async def _summary_worker(self, ctx, generation: int, tab: Tab) -> None:
         counts, summary, expiring_48h = await in_thread(self, summaries, ctx, tab)
         if generation != self._summary_generation:

@@ -45,6 +45,7 @@ from tui.widgets.deal_columns import (
 from tui.widgets.deal_table_keys import DealTableKeys
 from tui.widgets.deal_table_render import DealTableRender
 from tui.widgets.deal_table_views import KeepsViews, KeptViews
+from tui.widgets.worker_groups import TABLE_PAGE, TABLE_RELOAD
 
 GUTTER = 2          # cursor and mark cells on the left, never scrolled away (+1: the sync mark)
 
@@ -139,6 +140,9 @@ class DealTable(DealTableKeys, DealTableRender, KeepsViews, ScrollView, can_focu
         self.views = KeptViews()
         self._prefetch_timer = None   # under a text filter: reads ahead once typing pauses
         self._prefetch_due = False
+        self._ahead_timer = None      # reads the other tabs ahead once the grid is idle (``read_ahead``)
+        self._ahead: list = []
+        self._ahead_epoch = 0         # ``views.epoch`` of the last read ahead (another epoch: data changed)
         self.marked: dict[str, DealRow] = {}
         self.cache = PageCache()
         self.sync_marks: dict[str, str] | None = None   # deal id -> in_step/pending/failed/conflict; None: off
@@ -159,12 +163,13 @@ class DealTable(DealTableKeys, DealTableRender, KeepsViews, ScrollView, can_focu
         self.cache.new_generation(keep_rows=False)
         kept = self.views.take(self.query_spec)
         if kept is not None:
-            self._show_kept(kept, max(cursor, 0))  # drawn now; the reload below confirms it
+            self._show_kept(kept, max(cursor, 0))  # drawn now; a reload confirms it once it is painted
+            self._confirm_after_paint()
         else:
             self.fetching = True
             self.set_reactive(DealTable.cursor_row, max(cursor, 0))
-            self.scroll_to(y=max(cursor - self._visible_rows() // 2, 0), animate=False)
-        self._start_reload(anchor=None)
+            self._scroll_now(y=max(cursor - self._visible_rows() // 2, 0))
+            self._start_reload(anchor=None)
         self.refresh()
 
     def reload(self) -> None:
@@ -199,8 +204,9 @@ class DealTable(DealTableKeys, DealTableRender, KeepsViews, ScrollView, can_focu
 
     @property
     def busy(self) -> bool:
-        """Still waiting for a count or a page (tests wait for this, never for a fixed time)."""
-        return self.fetching or self.confirming or self.cache.busy
+        """Still waiting for a count or a page, or to read the other tabs ahead (tests wait for this, never
+        for a fixed time)."""
+        return self.fetching or self.confirming or self.cache.busy or self._ahead_timer is not None
 
     def clear_marks(self) -> None:
         if self.marked:
@@ -218,7 +224,7 @@ class DealTable(DealTableKeys, DealTableRender, KeepsViews, ScrollView, can_focu
         window = PageCache.window(max(round(self.scroll_y), 0), self._visible_rows(), self.cursor_row)
         self._reload_worker(self.app.ctx, self.cache.generation, self.query_spec, window, anchor)
 
-    @work(thread=True, exclusive=True, group="deal-table-reload")
+    @work(thread=True, exclusive=True, group=TABLE_RELOAD)
     def _reload_worker(self, ctx, generation: int, query: DealQuery, pages: range, anchor) -> None:
         # The count and the pages on screen from one read: "N match" and the rows always agree.
         view = deal_view(ctx, query, [PageWant(page, PAGE) for page in pages])
@@ -228,7 +234,7 @@ class DealTable(DealTableKeys, DealTableRender, KeepsViews, ScrollView, can_focu
             if watch is not None and watch.in_use else None
         self.post_message(self._Reloaded(generation, view.total, fetched, anchor, marks))
 
-    @work(thread=True, group="deal-table-page")
+    @work(thread=True, group=TABLE_PAGE)
     def _page_worker(self, ctx, generation: int, query: DealQuery, want: PageWant) -> None:
         page = deal_view(ctx, query, [want]).pages[0]
         self.post_message(self._PageLoaded(generation, page, marks_for(self.app, ctx, [r.id for r in page.rows])))
@@ -250,7 +256,7 @@ class DealTable(DealTableKeys, DealTableRender, KeepsViews, ScrollView, can_focu
             found = self.cache.index_of(deal_id)
             if found is not None:
                 cursor = found
-                self.scroll_to(y=max(found - screen_offset, 0), animate=False)
+                self._scroll_now(y=max(found - screen_offset, 0))
         self.set_reactive(DealTable.cursor_row, min(cursor, max(self.total - 1, 0)))
         self._scroll_cursor_into_view()
         self._measure()
@@ -273,7 +279,7 @@ class DealTable(DealTableKeys, DealTableRender, KeepsViews, ScrollView, can_focu
     def on_worker_state_changed(self, event) -> None:
         """A failed query is shown by the app (``show_error``); here the grid just stops waiting for it."""
         if event.state is WorkerState.ERROR:
-            if event.worker.group == "deal-table-reload":
+            if event.worker.group == TABLE_RELOAD:
                 self.fetching = self.confirming = False
                 self.post_message(self.LoadFailed(self))
             self.cache.in_flight.clear()
@@ -353,12 +359,17 @@ class DealTable(DealTableKeys, DealTableRender, KeepsViews, ScrollView, can_focu
         self._scroll_cursor_into_view()
         self._scroll_column_into_view()
 
+    def _scroll_now(self, x: float | None = None, y: float | None = None) -> None:
+        """Scroll on this frame. Textual's ``scroll_to`` waits for the next screen refresh, so a key that
+        moves the cursor off screen (End, page-down, a tab's kept cursor) painted one frame (~17 ms) late."""
+        self.scroll_to(x=x, y=y, animate=False, immediate=self.size.height > 0)
+
     def _scroll_cursor_into_view(self) -> None:
         top, rows = round(self.scroll_y), self._visible_rows()
         if self.cursor_row < top:
-            self.scroll_to(y=self.cursor_row, animate=False)
+            self._scroll_now(y=self.cursor_row)
         elif self.cursor_row >= top + rows:
-            self.scroll_to(y=self.cursor_row - rows + 1, animate=False)
+            self._scroll_now(y=self.cursor_row - rows + 1)
 
     def _scroll_column_into_view(self) -> None:
         lay = self._columns_layout()
@@ -370,6 +381,6 @@ class DealTable(DealTableKeys, DealTableRender, KeepsViews, ScrollView, can_focu
             return  # a frozen column is always in view
         view = self.scrollable_content_region.width - self.mark_cells
         if x - frozen < self.scroll_x:
-            self.scroll_to(x=x - frozen, animate=False)
+            self._scroll_now(x=x - frozen)
         elif x + w > self.scroll_x + view:
-            self.scroll_to(x=x + w - view, animate=False)
+            self._scroll_now(x=x + w - view)

@@ -17,9 +17,11 @@ from textual import work
 from model.domain.listing import DealQuery, PageWant
 from model.services.queries import deal_view
 from tui.widgets.deal_pages import PAGE, PageCache
+from tui.widgets.worker_groups import TABLE_READ_AHEAD
 
 KEEP_VIEWS = 8      # queries kept (each: a few pages)
 PREFETCH_PAUSE = 0.3  # seconds without a new filter result before its next pages are read ahead
+READ_AHEAD_PAUSE = 0.3  # seconds without a new answer before the other tabs are read ahead
 
 
 @dataclass
@@ -129,20 +131,51 @@ class KeepsViews:
         self.sync_marks = None if kept.marks is None else dict(kept.marks)
         self._update_virtual_size()
         self.set_reactive(type(self).cursor_row, min(cursor, max(self.total - 1, 0)))
-        self.scroll_to(y=max(self.cursor_row - self._visible_rows() // 2, 0), animate=False)
+        self._scroll_now(y=max(self.cursor_row - self._visible_rows() // 2, 0))
         self._scroll_cursor_into_view()
         self._measure()
         self.post_message(self.Highlighted(self, self.cursor_deal))
 
+    def _confirm_after_paint(self) -> None:
+        """Start the reload that confirms a kept view after the frame that shows it: started at once, its
+        answer (and what follows it: the header, the read ahead, the footer's keys) came in before that
+        frame and held it back, and its read in a thread took the UI thread's turns while it painted."""
+        generation = self.cache.generation
+
+        def confirm() -> None:
+            if generation == self.cache.generation and self.confirming:
+                self._start_reload(anchor=None)
+
+        self.call_after_refresh(confirm)
+
     def read_ahead(self, queries: list[tuple[DealQuery, int]]) -> None:
-        """Read the first screen of these (query, cursor) in the background, for a switch to draw at once."""
+        """Read the first screen of these (query, cursor) in the background, for a switch to draw at once;
+        only those with no kept view. After another query (a tab, a cleared filter) at once: the next key
+        may be a switch. After a data change (which drops every kept view) once the grid has had no new
+        answer for ``READ_AHEAD_PAUSE``: reading ahead on each answer re-read the other three tabs after
+        every accept, so a run of actions now reads them once, after it, off the keys' way."""
+        self._ahead = queries
+        if self._ahead_timer is not None:
+            self._ahead_timer.stop()
+            self._ahead_timer = None
+        if self._ahead_epoch == self.views.epoch:
+            self._read_ahead_now()
+        else:
+            self._ahead_timer = self.set_timer(READ_AHEAD_PAUSE, self._read_ahead_now)
+
+    def _read_ahead_now(self) -> None:
+        self._ahead_timer = None
+        queries, self._ahead = self._ahead, []
+        if self.fetching or self.confirming:
+            return  # not idle: a read is in flight, and its answer asks again
+        self._ahead_epoch = self.views.epoch
         here = view_key(self.query_spec)
         todo = [(replace(q, offset=0), c) for q, c in queries
                 if view_key(q) is not None and view_key(q) != here and not self.views.has(q)]
         if todo:
             self._read_ahead_worker(self.app.ctx, self.views.epoch, todo, self._visible_rows())
 
-    @work(thread=True, exclusive=True, group="deal-table-read-ahead")
+    @work(thread=True, exclusive=True, group=TABLE_READ_AHEAD)
     def _read_ahead_worker(self, ctx, epoch: int, todo: list, rows: int) -> None:
         from tui.sync_watch import marks_for, watch_of
 

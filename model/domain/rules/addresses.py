@@ -9,6 +9,11 @@ from __future__ import annotations
 
 from functools import lru_cache
 
+#: The longest address cosell keeps (a user's, a team member's, a message's recipient: 200
+#: characters in every table). The standard allows 254; an address past 200 would pass here and
+#: then be refused by PostgreSQL as "value too long" (SQLite would keep it), so it is refused here.
+MAX_LENGTH = 200
+
 
 @lru_cache(maxsize=65_536)
 def address_problem(text: str | None) -> str | None:
@@ -23,6 +28,8 @@ def address_problem(text: str | None) -> str | None:
         return "an e-mail address is required"
     if any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in value):
         return f"{value!r} is not an e-mail address: it contains a line break or control character"
+    if len(value.strip()) > MAX_LENGTH:
+        return f"{value[:40]!r}… is too long for an e-mail address here ({len(value.strip())} characters, at most {MAX_LENGTH})"
     try:
         _validated(value)
     except EmailNotValidError as exc:

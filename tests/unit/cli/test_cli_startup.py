@@ -153,12 +153,16 @@ def test_start_up_collects_rarely_until_the_context_is_open():
     import gc
 
     from cli import common
+    from model.services.startup import STARTUP_GC_THRESHOLD
 
-    before = gc.get_threshold()
+    before, frozen = gc.get_threshold(), gc.get_freeze_count()
     with common.quiet_start(freeze=False):
-        assert gc.get_threshold()[0] == common.STARTUP_GC_THRESHOLD
+        assert gc.get_threshold()[0] == STARTUP_GC_THRESHOLD
         common._start_up_over()  # what common.context() does once the store is open
-        assert gc.get_threshold() == before
+        assert gc.get_threshold() == before and gc.get_freeze_count() == frozen
+        gc.set_threshold(123, *before[1:])
+        common._start_up_over()  # a second context in the same command changes nothing
+        assert gc.get_threshold()[0] == 123
     assert gc.get_threshold() == before
 
 
