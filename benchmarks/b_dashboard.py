@@ -71,6 +71,9 @@ def filter_words(ctx, n_words: int, seed: int = 5) -> list[str]:
     return r.sample(pool, min(n_words, len(pool)))
 
 
+#: How the dashboard answers a key (B2's note): there is no typing debounce to add to its figure.
+KEY_QUERIES = "no typing debounce: a key queries at once when no query is in flight"
+
 #: (key, what) of each figure, in the order they are measured.
 FIGURES = [
     ("B2", "filter keystroke → table repainted"),
@@ -124,18 +127,9 @@ def run(db: Path | str, size: Size):
     typed = "".join(w + " " for w in words).strip()
     refocused, lost_focus = notes.get("refocused", (0, []))
     yield result("B2", FIGURES[0][1], **base,
-                 note=f"typed '{typed}' one key at a time; {_debounce_note()}.{built}"
+                 note=f"typed '{typed}' one key at a time; {KEY_QUERIES}.{built}"
                       + (f" The deal table had lost the focus {refocused}x before a key meant for it (focus was "
                          f"on {', '.join(lost_focus)}): the benchmark gave it back." if refocused else ""))
-
-
-def _debounce_note() -> str:
-    from tui.screens import dashboard
-
-    debounce = getattr(dashboard, "FILTER_DEBOUNCE", None)
-    if debounce:
-        return f"includes the dashboard's {debounce * 1000:.0f} ms typing debounce"
-    return "no typing debounce: a key queries at once when no query is in flight"
 
 
 async def _measure_cosell(ctx, words: list[str], cycles: int, got: dict, failed: dict, notes: dict):

@@ -263,6 +263,13 @@ def marks_for(app, ctx, deal_ids: list[str]) -> dict[str, str]:
     return sync_svc.sync_marks(ctx, deal_ids)
 
 
+def marks_or_off(app, ctx, deal_ids: list[str]) -> dict[str, str] | None:
+    """``marks_for``, or None when sync is not in use: what a whole view carries, so the grid knows
+    whether to draw the sync gutter at all (a view of no marked deal still has one when sync is on)."""
+    watch = watch_of(app)
+    return marks_for(app, ctx, deal_ids) if watch is not None and watch.in_use else None
+
+
 def deal_sync(app, ctx, deal_id: str):
     """(state, reason) of one deal not in step, for the detail screen (thread side); None: in step or off.
 

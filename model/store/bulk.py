@@ -24,7 +24,7 @@ from model.store.codec import (  # noqa: F401  (re-exported: callers use bulk.<n
     DealRows, construct, deal_from_rows, deal_rows, deal_values, derive, usd,
 )
 from model.store.bulk_io import (  # noqa: F401  (re-exported: callers use bulk.<name>)
-    DEAL_COLUMNS, DEALS as _deals, OPTIONAL_DEAL_COLUMNS, NOTES as _notes, OUTBOX as _outbox, TEAM as _team, big_cache, bulk_mode,
+    DEAL_COLUMNS, DEALS as _deals, OPTIONAL_DEAL_COLUMNS, NOTES as _notes, TEAM as _team, big_cache, bulk_mode,
     process_pool, tables_for, tables_for_dialect, worker_count,
 )
 
@@ -74,24 +74,14 @@ def insert_events(session: Session, rows: Iterable[dict]) -> int:
 
 
 def queue_messages(session: Session, messages: Sequence[dict]) -> int:
-    """Outbox rows (R12) in one statement; a ``dedupe_key`` already queued is skipped, as in ``outbox.queue``."""
+    """Outbox rows (R12) of an import, in set-based INSERTs; a ``dedupe_key`` already queued is
+    skipped, as in ``outbox.queue``. The one bulk path of the outbox (``outbox.queue_many``, which
+    the sweep's batch uses too); returns how many messages were handed in, as an import reports."""
     if not messages:
         return 0
-    dialect = session.get_bind().dialect.name
-    if dialect == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert as dialect_insert
-    elif dialect == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert as dialect_insert
-    else:  # pragma: no cover - other databases: one at a time, as ``outbox.queue`` does it
-        from model.store import outbox
+    from model.store import outbox
 
-        for m in messages:
-            outbox.queue(session, kind=m["kind"], deal_id=m.get("deal_id"), recipient=m["recipient"], subject=m["subject"],
-                         body=m["body"], now=m["created_at"], dedupe_key=m["dedupe_key"])
-        return len(messages)
-    for i in range(0, len(messages), CHUNK):
-        session.execute(dialect_insert(_outbox).on_conflict_do_nothing(index_elements=["dedupe_key"]),
-                        list(messages[i:i + CHUNK]))
+    outbox.queue_many(session, messages)
     session.info["wrote"] = True
     return len(messages)
 

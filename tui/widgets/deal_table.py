@@ -38,7 +38,7 @@ from model.domain.schemas import DealRow
 from model.domain.listing import DEFAULT_SORT, DealPage, DealQuery, PageWant
 from model.services.queries import deal_view
 from tui.widgets.deal_pages import PAGE, PageCache
-from tui.sync_watch import marks_for, watch_of
+from tui.sync_watch import marks_for, marks_or_off
 from tui.widgets.deal_columns import (
     COLUMNS, column_for_sort, frozen_width, layout, natural_widths,
 )
@@ -229,9 +229,7 @@ class DealTable(DealTableKeys, DealTableRender, KeepsViews, ScrollView, can_focu
         # The count and the pages on screen from one read: "N match" and the rows always agree.
         view = deal_view(ctx, query, [PageWant(page, PAGE) for page in pages])
         fetched = [p for p in view.pages if p.rows or p.index == 0]
-        watch = watch_of(self.app)
-        marks = marks_for(self.app, ctx, [r.id for p in fetched for r in p.rows]) \
-            if watch is not None and watch.in_use else None
+        marks = marks_or_off(self.app, ctx, [r.id for p in fetched for r in p.rows])
         self.post_message(self._Reloaded(generation, view.total, fetched, anchor, marks))
 
     @work(thread=True, group=TABLE_PAGE)

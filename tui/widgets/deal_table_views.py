@@ -177,15 +177,13 @@ class KeepsViews:
 
     @work(thread=True, exclusive=True, group=TABLE_READ_AHEAD)
     def _read_ahead_worker(self, ctx, epoch: int, todo: list, rows: int) -> None:
-        from tui.sync_watch import marks_for, watch_of
+        from tui.sync_watch import marks_or_off
 
         for query, cursor in todo:
             top = max(cursor - rows // 2, 0)
             view = deal_view(ctx, query, [PageWant(p, PAGE) for p in PageCache.window(top, rows, cursor)])
             pages = [p for p in view.pages if p.rows or p.index == 0]
-            watch = watch_of(self.app)
-            marks = marks_for(self.app, ctx, [r.id for p in pages for r in p.rows]) \
-                if watch is not None and watch.in_use else None
+            marks = marks_or_off(self.app, ctx, [r.id for p in pages for r in p.rows])
             kept = KeptView(view.total, {p.index: list(p.rows) for p in pages},
                             {p.index: (p.first, p.last) for p in pages}, marks, cursor, top)
             self.app.call_from_thread(self.views.keep, query, kept, epoch=epoch)

@@ -151,14 +151,15 @@ class KeyFooter(Footer):
             if now == self._composed:
                 return
             if _layout(now) != _layout(self._composed):
-                self._arrange(self._last_width)
+                self._arrange(self._last_width, now)
             self._restyle()
             self._composed = now
             return
         super().bindings_changed(screen)
 
-    def _arrange(self, width: int) -> None:
-        """Show the keys that fit in ``width`` in binding order, from the kept widgets where possible."""
+    def _arrange(self, width: int, signature: tuple | None = None) -> None:
+        """Show the keys that fit in ``width`` in binding order, from the kept widgets where possible
+        (``signature``: the bindings' ``_signature`` at this width, when the caller has it already)."""
         wanted: list[Widget] = []
         for item in self.fit(self._items(), width):
             widget = self._kept.get(item.look)
@@ -166,7 +167,7 @@ class KeyFooter(Footer):
                 widget = self._kept[item.look] = item.make()
             wanted.append(widget)
         self._last_width = width
-        self._composed = self._signature(width)
+        self._composed = signature if signature is not None else self._signature(width)
         shown = set(wanted)
         for widget in self._kept.values():
             if widget.parent is self and widget.display != (widget in shown):
