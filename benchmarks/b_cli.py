@@ -9,6 +9,10 @@
   command module (``EAGER``), so the ratio is what "only the command that runs imports what it
   needs" buys.
 
+Each figure's note gives the floor measured in the same run: a Python that imports the chosen stack's
+libraries a read command stands on (``sqlalchemy.orm``, ``pydantic``, and ``psycopg`` for a
+PostgreSQL URL) and nothing of cosell. No command built on that stack starts faster than it.
+
 The suite yields each figure as it has it (``benchmarks.isolation`` keeps those if the budget
 runs out), the export's last.
 """
@@ -18,6 +22,7 @@ import re
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 from benchmarks.stats import Result
@@ -40,8 +45,9 @@ def run(db: Path | str, size: Size, repeats: int = 9, keys: tuple[str, ...] | No
     def wanted(key: str) -> bool:
         return keys is None or key in keys or key.split()[0] in keys or re.match(r"B\d+", key).group(0) in keys
 
+    floor = floor_note(stack_modules(db))
     if wanted("B8"):
-        yield _b8(db, repeats)
+        yield replace(_b8(db, repeats), note=floor)
     commands = [
         ("B12a list", "`cosell list` (first page of Inbound)", lambda: ["list"]),
         ("B12b show", "`cosell show ID`", lambda: ["show", _first_inbound_id(db)]),
@@ -49,10 +55,31 @@ def run(db: Path | str, size: Size, repeats: int = 9, keys: tuple[str, ...] | No
     ]
     for key, what, argv in commands:
         if wanted(key):
-            yield _b12(key, what, db, argv(), repeats)
+            yield replace(_b12(key, what, db, argv(), repeats), note=floor)
     if wanted("B12d export one page"):
-        yield _b12("B12d export one page", f"`cosell export` until its first {PAGE} referrals", db, ["export"],
-                   repeats, lines=PAGE + 1, baseline_runs=1)
+        export = _b12("B12d export one page", f"`cosell export` until its first {PAGE} referrals", db, ["export"],
+                      repeats, lines=PAGE + 1, baseline_runs=1)
+        yield replace(export, note=floor)
+
+
+# -- the floor ------------------------------------------------------------------------------------
+
+def stack_modules(db: Path | str) -> tuple[str, ...]:
+    """What any read command imports before it can run a query: the store's SQL toolkit and ORM, the
+    rows' models, and the driver (SQLite's is in the standard library)."""
+    return ("sqlalchemy.orm", "pydantic") + (("psycopg",) if str(db).startswith("postgresql") else ())
+
+
+def floor_note(modules: tuple[str, ...], target_s: float = TARGET_S, runs: int = 7) -> str:
+    """A fresh Python importing ``modules`` (the libraries the figure's process cannot start
+    without) and nothing of cosell, median of ``runs``, with a bare Python beside it."""
+    cmd = [sys.executable, "-c", f"import {', '.join(modules)}"]
+    _timed(cmd)  # warm-up
+    samples = sorted(_timed(cmd) for _ in range(runs))
+    bare = sorted(_timed([sys.executable, "-c", "pass"]) for _ in range(runs))
+    return (f"floor in this run: Python alone {1000 * bare[runs // 2]:.0f} ms; Python importing "
+            f"{', '.join(modules)} and nothing of cosell {1000 * samples[runs // 2]:.0f} ms median "
+            f"(p95 {1000 * samples[-1]:.0f} ms), against the {1000 * target_s:.0f} ms target")
 
 
 # -- B12 --------------------------------------------------------------------------------------

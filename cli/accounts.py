@@ -115,4 +115,4 @@ def register(sub) -> None:
     p.add_argument("--more", action="store_true", help="search more: looser matching, more results")
     p.add_argument("--limit", type=_limit, default=20, metavar="N", help="rows per tab (default 20)")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(handler=_search)
+    p.set_defaults(handler=_search, only_reads=True)

@@ -15,11 +15,17 @@ from model.domain.errors import CosellError, NotFound
 EXIT_OK, EXIT_USAGE, EXIT_ATTENTION, EXIT_REFUSED, EXIT_CONFLICT = 0, 2, 3, 4, 5
 
 
-def context(args):
-    """The service context for this invocation: store from --db/env, clock from COSELL_NOW, OS user."""
+def context(args, *, only_reads: bool | None = None):
+    """The service context for this invocation: store from --db/env, clock from COSELL_NOW, OS user.
+
+    A command that only reads (``only_reads``, or ``set_defaults(only_reads=True)`` where it is
+    registered) is refused, exit 2, on a --db / COSELL_DATABASE_URL file that does not exist,
+    instead of creating an empty one to report "nothing" from (``setup.open_store``)."""
     from model.services.setup import open_context
 
-    ctx = open_context(getattr(args, "db", None))
+    if only_reads is None:
+        only_reads = getattr(args, "only_reads", False)
+    ctx = open_context(getattr(args, "db", None), existing=only_reads)
     _start_up_over()
     return ctx
 

@@ -67,7 +67,7 @@ def _check(args, draft):
         print("note: no --db: checking the draft's own rules; the catalogue's facts (R4.11, R6.5, R7.4) "
               "are checked when the deal is created", file=sys.stderr)
         return svc.draft_violations(draft)
-    store = open_store(database, create=False)
+    store = open_store(database, create=False, existing=True)
     try:
         return check_draft(store, draft)
     finally:

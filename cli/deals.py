@@ -212,12 +212,12 @@ def register(sub) -> None:
     p.add_argument("--limit", type=argtypes.count, default=50, help="rows per page (default 50)")
     p.add_argument("--offset", type=argtypes.count, default=0, help="rows to skip")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.set_defaults(handler=_list)
+    p.set_defaults(handler=_list, only_reads=True)
 
     p = sub.add_parser("show", help="a deal: stages, allowed actions, registration, team, notes, history")
     p.add_argument("id", metavar="ID", help="deal id or any unique prefix of it")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.set_defaults(handler=_show)
+    p.set_defaults(handler=_show, only_reads=True)
 
     p = sub.add_parser("reasons", help="the pick-list of reasons for decline, lost or error (R8.4, R8.13)")
     p.add_argument("which", choices=list(REASONS))

@@ -89,7 +89,7 @@ def register(sub) -> None:
     p.add_argument("--within", type=duration, default=duration("48h"), metavar="DURATION",
                    help="e.g. 48h, 3d, 90m (default 48h); overdue deals not yet swept are included")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.set_defaults(handler=_expiring)
+    p.set_defaults(handler=_expiring, only_reads=True)
 
     p = sub.add_parser("sweep", help="expire received inbound deals whose 14 days are over and notify senders (R8.2)")
     p.add_argument("--json", action="store_true", help="machine-readable output")

@@ -61,4 +61,4 @@ def register(sub) -> None:
     p.add_argument("--needs-reporting", action="store_true",
                    help="also list the deals that need reporting (open past their close date, won/lost with no value)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
-    p.set_defaults(handler=_stats)
+    p.set_defaults(handler=_stats, only_reads=True)

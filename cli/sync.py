@@ -18,12 +18,13 @@ from cli import common
 
 
 def _status(args) -> int:
-    from model.services.sync import sync_status, sync_summary
+    from model.services.sync import load_settings, sync_status, sync_summary
 
+    settings = load_settings()  # a broken config.toml is refused before the database is opened
     ctx = common.context(args)
     try:
         deals = sync_status(ctx)
-        summary = sync_summary(ctx)
+        summary = sync_summary(ctx, settings)
     finally:
         ctx.store.dispose()
     if args.json:

@@ -96,4 +96,4 @@ def register(sub) -> None:
     p.add_argument("--tab", choices=list(_TABS), help="only one tab (favorites: inbound and outbound favorites)")
     p.add_argument("--format", choices=("json", "csv"), default="json", help="json (default) or csv")
     p.add_argument("--output", "-o", metavar="FILE", help="write to FILE instead of stdout")
-    p.set_defaults(handler=_export)
+    p.set_defaults(handler=_export, only_reads=True)

@@ -106,7 +106,7 @@ def register(sub) -> None:
 
     p = verbs.add_parser("list", help="list users, their roles and scopes")
     p.add_argument("--json", action="store_true", help="print JSON")
-    p.set_defaults(handler=_list)
+    p.set_defaults(handler=_list, only_reads=True)
 
     p = verbs.add_parser("set", help="change a user's name, e-mail, phone, role or scope")
     p.add_argument("login")

@@ -94,60 +94,69 @@ def _toml_type(value) -> str:
         type(value), type(value).__name__)
 
 
+def _smtp_table(path: Path) -> dict:
+    """The file's ``[smtp]`` table, every key known and of its type: a typo (``user =``) or a wrong
+    type is refused here, naming the file and key, rather than left out of the settings unseen."""
+    try:
+        table = tomllib.loads(path.read_text(encoding="utf-8")).get("smtp", {})
+    except FileNotFoundError:
+        return {}
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise NotConfigured(f"{path} is not valid TOML: {exc}") from None
+    except OSError as exc:
+        raise NotConfigured(f"cannot read {path}: {exc.strerror or exc}") from None
+    if not isinstance(table, dict):
+        raise NotConfigured(f"{path}: smtp must be a table ([smtp] with host, port, ...), not {_toml_type(table)}")
+    for key, value in table.items():
+        if key not in _SETTING_TYPES:
+            raise NotConfigured(f"{path}: [smtp] {key} is not a setting (the settings are "
+                                f"{', '.join(_SETTING_TYPES)})")
+        if not isinstance(value, _SETTING_TYPES[key]) or (isinstance(value, bool) and key != "tls"):
+            raise NotConfigured(f"{path}: [smtp] {key} must be {_SETTING_WORDS[key]}, "
+                                f"not {_toml_type(value)} ({value!r})")
+    return table
+
+
 def load_smtp_config(env: dict[str, str] | None = None) -> SmtpConfig:
-    """The file's ``[smtp]`` table, then ``COSELL_SMTP_HOST|PORT|TLS|FROM|USERNAME|PASSWORD|TIMEOUT``."""
+    """The file's ``[smtp]`` table, then ``COSELL_SMTP_HOST|PORT|TLS|FROM|USERNAME|PASSWORD|TIMEOUT``.
+
+    Every value is checked before "is a server configured?", so a wrong one is named (with where
+    it came from: the file's table and key, or the variable) even when ``host`` is missing too."""
     env = os.environ if env is None else env
     path = config_path()
-    values: dict = {}
-    if path.exists():
-        try:
-            table = tomllib.loads(path.read_text(encoding="utf-8")).get("smtp", {})
-        except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-            raise NotConfigured(f"{path} is not valid TOML: {exc}") from None
-        except OSError as exc:
-            raise NotConfigured(f"cannot read {path}: {exc.strerror or exc}") from None
-        if not isinstance(table, dict):
-            raise NotConfigured(f"{path}: smtp must be a table ([smtp] with host, port, ...), "
-                                f"not {_toml_type(table)}")
-        for key, value in table.items():
-            if key in _SETTING_TYPES and not isinstance(value, _SETTING_TYPES[key]):
-                raise NotConfigured(f"{path}: [smtp] {key} must be {_SETTING_WORDS[key]}, "
-                                    f"not {_toml_type(value)} ({value!r})")
-        values = dict(table)
-    for key in ("host", "port", "tls", "from", "username", "password", "timeout"):
+    values = dict(_smtp_table(path))
+    where = {key: f"{path} [smtp] {key}" for key in values}
+    for key in _SETTING_TYPES:
         if env.get(f"COSELL_SMTP_{key.upper()}"):
-            values[key] = env[f"COSELL_SMTP_{key.upper()}"]
+            values[key], where[key] = env[f"COSELL_SMTP_{key.upper()}"], f"COSELL_SMTP_{key.upper()}"
+    tls = str(values.get("tls", "starttls")).strip().lower()
+    tls = {"true": "starttls", "yes": "starttls", "1": "starttls", "false": "none", "no": "none", "0": "none",
+           "off": "none", "": "none"}.get(tls, tls)
+    if tls not in TLS_MODES:
+        raise NotConfigured(f"smtp tls must be one of {', '.join(TLS_MODES)}, not {tls!r} ({where['tls']})")
+    try:
+        port = int(values["port"]) if "port" in values else DEFAULT_PORTS[tls]
+    except ValueError:
+        raise NotConfigured(f"smtp port must be a whole number, not {values.get('port')!r} ({where['port']})") from None
+    if not 0 < port < 65536:
+        raise NotConfigured(f"smtp port must be between 1 and 65535, not {port} ({where['port']})")
+    try:
+        timeout = float(values["timeout"]) if "timeout" in values else 30.0
+    except ValueError:
+        raise NotConfigured(f"smtp timeout must be a number of seconds, not {values.get('timeout')!r} "
+                            f"({where['timeout']})") from None
+    if not 0 < timeout <= 3600:  # also NaN
+        raise NotConfigured(f"smtp timeout must be between 0 and 3600 seconds, not {timeout:g} ({where['timeout']})")
+    sender = str(values.get("from") or "cosell@localhost")
+    from model.domain.rules.addresses import address_problem
+
+    if address_problem(sender):
+        raise NotConfigured(f"smtp from: {address_problem(sender)} ({where['from']})")
     host = str(values.get("host") or "").strip()
     if not host:
         raise NotConfigured(
             f"no SMTP server configured: put host (and port, tls, from, username, password) under [smtp] in "
             f"{path}, or set COSELL_SMTP_HOST (COSELL_SMTP_PORT, COSELL_SMTP_TLS, COSELL_SMTP_FROM, ...)")
-    tls = str(values.get("tls", "starttls")).strip().lower()
-    if tls in ("true", "yes", "1"):
-        tls = "starttls"
-    elif tls in ("false", "no", "0", "off", ""):
-        tls = "none"
-    if tls not in TLS_MODES:
-        raise NotConfigured(f"smtp tls must be one of {', '.join(TLS_MODES)}, not {tls!r}")
-    try:
-        port = int(values.get("port") or DEFAULT_PORTS[tls])
-    except ValueError:
-        raise NotConfigured(f"smtp port must be a whole number, not {values.get('port')!r} "
-                            f"({path} [smtp] port, or COSELL_SMTP_PORT)") from None
-    try:
-        timeout = float(values.get("timeout") or 30)
-    except ValueError:
-        raise NotConfigured(f"smtp timeout must be a number of seconds, not {values.get('timeout')!r} "
-                            f"({path} [smtp] timeout, or COSELL_SMTP_TIMEOUT)") from None
-    if not 0 < port < 65536:
-        raise NotConfigured(f"smtp port must be between 1 and 65535, not {port}")
-    if not 0 < timeout <= 3600:
-        raise NotConfigured(f"smtp timeout must be between 0 and 3600 seconds, not {timeout:g}")
-    sender = str(values.get("from") or "cosell@localhost")
-    from model.domain.rules.addresses import address_problem
-
-    if address_problem(sender):
-        raise NotConfigured(f"smtp from: {address_problem(sender)} ({path} [smtp] from, or COSELL_SMTP_FROM)")
     return SmtpConfig(host=host, port=port, tls=tls, sender=sender,
                       username=values.get("username") or None, password=values.get("password") or None,
                       timeout=timeout)

@@ -161,17 +161,19 @@ class CosellApp(App):
     @work(thread=True, exclusive=True, group="expiry-watch", exit_on_error=False)
     def _expiry_worker(self) -> None:
         """Tell the on-call person when a deal crosses into the 72 h / 24 h band while the app is open."""
-        from datetime import timedelta
-
         from model import services as svc
-        from tui.expiry_watch import message
+        from tui.expiry_watch import BANDS, message
 
+        watch, now = self._expiry_watch, self.ctx.clock.now()
         try:
-            deals = svc.expiring_deals(self.ctx, timedelta(hours=72))
+            moves, inside = svc.expiry_moves(self.ctx, watch.since or now, BANDS, watch.inside)
         except Exception as exc:
             log.warning("expiry watch failed: %s", exc)
             return
-        crossed = self._expiry_watch.crossings(deals, self.ctx.clock.now())
+        if watch.since is None:
+            watch.start(now, inside)
+            return
+        crossed = watch.crossings(moves, inside, now)
         if crossed:
             urgent = any(band == "24h" for _, band, _ in crossed)
             self.call_from_thread(self.notify, markup_safe(message(crossed)), title="Expiring soon (R8.2)",

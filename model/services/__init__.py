@@ -25,8 +25,8 @@ _HOME = {
     "accept": "lifecycle", "close_as_error": "lifecycle", "decline": "lifecycle", "lost": "lifecycle",
     "mark_stage": "lifecycle", "register": "lifecycle", "review_registration": "lifecycle", "sweep": "lifecycle",
     "won": "lifecycle",
-    "ExpiringDeal": "queries", "count_deals": "queries", "expiring_deals": "queries", "get_deal": "queries",
-    "history": "queries", "list_deals": "queries", "recent_people": "queries", "tab_summary": "queries",
+    "ExpiringDeal": "queries", "count_deals": "queries", "expiring_deals": "queries", "expiry_moves": "queries",
+    "get_deal": "queries", "history": "queries", "list_deals": "queries", "recent_people": "queries", "tab_summary": "queries",
     "deal_view": "queries", "tab_counts": "queries",
     "stages_in_view": "facets",
 }
@@ -68,6 +68,6 @@ if TYPE_CHECKING:  # what type checkers and editors see; at run time the names c
     )
     from model.services.facets import stages_in_view  # noqa: F401
     from model.services.queries import (  # noqa: F401
-        ExpiringDeal, count_deals, deal_view, expiring_deals, get_deal, history, list_deals, recent_people,
-        tab_counts, tab_summary,
+        ExpiringDeal, count_deals, deal_view, expiring_deals, expiry_moves, get_deal, history, list_deals,
+        recent_people, tab_counts, tab_summary,
     )

@@ -14,6 +14,7 @@ from model.domain.schemas import Event
 from model.services.context import Ctx
 from model.store import bulk
 from model.store import locations as store
+from model.store.catalogue import locations_in_use
 
 _MAX_NAME = 80
 
@@ -41,10 +42,19 @@ def _mpn(mpn_id: str) -> str:
 
 
 def list_locations(ctx: Ctx) -> list[dict]:
-    """Every location: mpn_id, name, created_at, created_by, by name."""
+    """Every location, by name: mpn_id, name, created_at, created_by.
+
+    Those with an mpnId (an import's, or an admin's ``add``), and those deals or users' scopes
+    carry that have none yet (deals made in cosell, demo data): mpn_id, created_at and created_by
+    None. ``add_location`` gives such a location its mpnId, so Partner Center's referrals land there.
+    """
     _admin(ctx, "list the locations")
     with ctx.store.read() as session:
-        return store.all_locations(session)
+        rows = store.all_locations(session)
+        in_use = locations_in_use(session)
+    named = {r["name"] for r in rows}
+    rows += [{"mpn_id": None, "name": name, "created_at": None, "created_by": None} for name in in_use - named]
+    return sorted(rows, key=lambda r: r["name"])
 
 
 def add_location(ctx: Ctx, mpn_id: str, name: str) -> dict:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from weakref import WeakKeyDictionary
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from model.domain.enums import Tab
 from model.domain.errors import NotFound
@@ -112,6 +112,14 @@ def expiring_deals(ctx: Ctx, within: timedelta) -> list[ExpiringDeal]:
     """R8.2: received inbound deals expiring within ``within`` (overdue included), soonest first, with teams."""
     with ctx.store.read() as session:
         return reads.expiring(session, ctx.user, ctx.now(), within)
+
+
+def expiry_moves(ctx: Ctx, since: datetime, bands: tuple[timedelta, ...], known: frozenset[str] | None
+                 ) -> tuple[list[tuple[ExpiringDeal, bool]], frozenset[str]]:
+    """R8.2, for a watch that looks again and again: the received inbound deals that may have
+    entered one of ``bands`` since ``since``, not all of them (``reads.expiry_moves``)."""
+    with ctx.store.read() as session:
+        return reads.expiry_moves(session, ctx.user, since, ctx.now(), bands, known)
 
 
 def recent_people(ctx: Ctx, limit: int = 12) -> list[Person]:

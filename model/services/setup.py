@@ -20,7 +20,7 @@ _SHARED_SETUP = ("TRUST_NOTE", "PostgresSetup", "SetupError", "SharedSetup", "ch
 
 __all__ = ["Ctx", "PostgresSetup", "SetupError", "SharedSetup", "TRUST_NOTE", "check_modes", "context_for",
            "crontab_lines", "is_team_database", "mark_initialised", "open_context", "open_store", "prepare_postgres",
-           "prepare_shared"]
+           "prepare_shared", "refuse_missing_database"]
 
 
 def __getattr__(name: str):
@@ -31,15 +31,46 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def open_store(database: str | os.PathLike | None = None, *, create: bool = True, long_lived: bool = False):
+def open_store(database: str | os.PathLike | None = None, *, create: bool = True, long_lived: bool = False,
+               existing: bool = False):
     """The store named by a path or URL (``None``: ``COSELL_DATABASE_URL`` or the default file).
 
     ``long_lived``: the process stays open across many actions (the dashboard), so the WAL is
     copied back on a thread of its own after writes, never inside an action's commit
-    (``model.store.checkpoint``)."""
+    (``model.store.checkpoint``).
+
+    ``existing``: the caller only reads (``cosell list``, ``expiring`` ...), so a SQLite file named
+    explicitly (``database`` or ``COSELL_DATABASE_URL``) that is not there is refused before
+    anything is made: a mistyped ``--db`` in a cron line would otherwise get a new empty database
+    and answer "nothing expiring" for ever. The default file is still made on first use, and a
+    file that exists is opened (and migrated) exactly as writers open it."""
     from model.store import open_store as _open
 
+    if existing:
+        refuse_missing_database(database)
     return _open(database, create=create, background_checkpoints=long_lived)
+
+
+def refuse_missing_database(database: str | os.PathLike | None) -> None:
+    """``DatabaseUnavailable`` (exit 2) when ``database`` (or ``COSELL_DATABASE_URL``) names a SQLite
+    file that does not exist. A PostgreSQL server says itself whether its database exists."""
+    from model.store.faults import DatabaseUnavailable
+
+    path = _named_sqlite_file(database)
+    if path is not None and not path.exists():
+        raise DatabaseUnavailable(f"no database at {path} (check --db or COSELL_DATABASE_URL, "
+                                  "or create it with `cosell init`); nothing was created")
+
+
+def _named_sqlite_file(database: str | os.PathLike | None):
+    """The SQLite file named explicitly, as the store would open it; None for the default
+    database, a server URL or an in-memory one."""
+    from model.store.engine import url_for
+    from model.store.faults import sqlite_file
+
+    if database is None and not os.environ.get("COSELL_DATABASE_URL"):
+        return None
+    return sqlite_file(url_for(database))
 
 
 def context_for(store, clock: Clock | None = None) -> Ctx:
@@ -71,9 +102,10 @@ def _database_user(store):
 
 
 def open_context(database: str | os.PathLike | None = None, *, clock: Clock | None = None,
-                 create: bool = True) -> Ctx:
-    """Open the store and resolve who acts: what every CLI command and the dashboard begin with."""
-    return context_for(open_store(database, create=create), clock)
+                 create: bool = True, existing: bool = False) -> Ctx:
+    """Open the store and resolve who acts: what every CLI command and the dashboard begin with.
+    ``existing``: a command that only reads (see ``open_store``)."""
+    return context_for(open_store(database, create=create, existing=existing), clock)
 
 
 def is_team_database(store) -> bool:

@@ -15,6 +15,7 @@ by a team, a token is one person's.
 """
 from __future__ import annotations
 
+import math
 import os
 import tomllib
 from dataclasses import dataclass
@@ -27,6 +28,8 @@ DEFAULT_AUTHORITY = "https://login.microsoftonline.com"
 DEFAULT_SCOPES = ("https://api.partner.microsoft.com/.default",)
 DEFAULT_PULL_MINUTES = 5.0
 CACHE_FILE = "msal-token-cache.json"
+#: The keys ``[partner_center]`` may hold: any other (a typo such as ``tennant``) is refused, not ignored.
+KEYS = ("tenant", "client_id", "pull_interval_minutes", "api_url", "authority", "scopes")
 
 
 class SettingsError(CosellError):
@@ -76,6 +79,8 @@ def _table(path: Path) -> dict:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
         return {}
+    except UnicodeDecodeError as exc:
+        raise SettingsError(f"{path} is not valid TOML: it is not UTF-8 text ({exc.reason} at byte {exc.start})") from None
     except OSError as exc:
         raise SettingsError(f"cannot read {path}: {exc.strerror or exc}") from None
     try:
@@ -85,6 +90,9 @@ def _table(path: Path) -> dict:
     table = doc.get("partner_center", {})
     if not isinstance(table, dict):
         raise SettingsError(f"{path}: [partner_center] must be a table")
+    for key in table:
+        if key not in KEYS:
+            raise SettingsError(f"{path}: partner_center.{key} is not a setting (the settings are {', '.join(KEYS)})")
     return table
 
 
@@ -97,23 +105,31 @@ def _text(table: dict, key: str, path: Path) -> str | None:
     return value.strip()
 
 
+def _url(table: dict, key: str, path: Path) -> str | None:
+    value = _text(table, key, path)
+    if value is not None and not value.startswith(("http://", "https://")):
+        raise SettingsError(f"{path}: partner_center.{key} must be an http(s) URL, not {value!r}")
+    return value
+
+
 def load_settings() -> SyncSettings:
     path = config_file()
     table = _table(path)
     minutes = table.get("pull_interval_minutes", DEFAULT_PULL_MINUTES)
-    if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or minutes < 0:
+    if isinstance(minutes, bool) or not isinstance(minutes, (int, float)) or not 0 <= minutes < math.inf:
         raise SettingsError(f"{path}: partner_center.pull_interval_minutes must be a number of minutes "
                             "(0 turns the dashboard's pull off)")
     scopes = table.get("scopes", list(DEFAULT_SCOPES))
     if not isinstance(scopes, list) or not scopes or not all(isinstance(s, str) and s for s in scopes):
         raise SettingsError(f"{path}: partner_center.scopes must be a list of scope strings")
-    api_url = os.environ.get("COSELL_PC_API_URL") or _text(table, "api_url", path) or DEFAULT_API_URL
+    file_url = _url(table, "api_url", path)  # checked even when the variable overrides it
+    api_url = os.environ.get("COSELL_PC_API_URL") or file_url or DEFAULT_API_URL
     if not api_url.startswith(("http://", "https://")):
         raise SettingsError(f"COSELL_PC_API_URL must be an http(s) URL, not {api_url!r}")
     settings = SyncSettings(
         api_url=api_url, env_token=(os.environ.get("COSELL_PC_TOKEN") or "").strip() or None,
         tenant=_text(table, "tenant", path), client_id=_text(table, "client_id", path),
-        authority=(_text(table, "authority", path) or DEFAULT_AUTHORITY).rstrip("/"), scopes=tuple(scopes),
+        authority=(_url(table, "authority", path) or DEFAULT_AUTHORITY).rstrip("/"), scopes=tuple(scopes),
         pull_minutes=float(minutes) or None, config_file=path)
     if not settings.configured:
         settings = SyncSettings(**{**settings.__dict__, "pull_minutes": None})

@@ -82,9 +82,9 @@ class Store:
         self.is_shared = False
         self.read_only = False
         if self.is_sqlite:
-            path = url.split("sqlite:///", 1)[-1].split("?", 1)[0]
-            if path and path != ":memory:":
-                self.sqlite_path = Path(path)
+            path = faults.sqlite_file(url)
+            if path is not None:
+                self.sqlite_path = path
                 faults.check_sqlite_path(self.sqlite_path)
                 try:
                     self.is_shared = prepare_sqlite_file(self.sqlite_path)

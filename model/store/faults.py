@@ -52,6 +52,14 @@ def where(url: str, path: Path | None) -> str:
         return url
 
 
+def sqlite_file(url: str) -> Path | None:
+    """The file a SQLite URL opens; None for a server URL or an in-memory database."""
+    if not url.startswith("sqlite"):
+        return None
+    path = url.split("sqlite:///", 1)[-1].split("?", 1)[0] if "sqlite:///" in url else ""
+    return Path(path) if path and path != ":memory:" and not path.startswith("file:") else None
+
+
 def check_sqlite_path(path: Path) -> None:
     """Refuse a path that cannot be a database file before SQLite says "unable to open"."""
     if path.is_dir():

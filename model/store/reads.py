@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, case, func, or_, select
 
 from model.domain.enums import AccountMatch, AccountTab, DealKind, Direction, PartnerRole, SaleType, Substatus, Tab
 from model.domain.listing import STAGE_TRACK, DealQuery, DealView, PageWant, TabSummary
@@ -146,9 +146,33 @@ def expiring(session, user: User, now: datetime, within: timedelta) -> list[Expi
 
     A projection, read as plain rows (the ORM's per-row loading is skipped: nothing here is an
     entity) and turned into values without validating them again, since they come from the store."""
+    return _expiring(session, user, DealRecord.expires_at <= now + within)
+
+
+def expiry_moves(session, user: User, since: datetime, now: datetime, bands: tuple[timedelta, ...],
+                 known: frozenset[str] | None) -> tuple[list[tuple[ExpiringDeal, bool]], frozenset[str]]:
+    """The received inbound deals that may have moved into a band (``expires_at - band``) between
+    ``since`` and ``now``: those whose band's edge passed in that time, and those inside the widest
+    band now that were not in ``known`` (received or synced since, possibly already deep inside),
+    each with whether it is such a newcomer; and the ids inside the widest band now, for the next
+    look (``known`` None: the first look, only that). A few full rows and one column of ids, where
+    ``expiring`` would read every deal of the widest band, with its team, on each tick of an open
+    dashboard."""
+    inside = frozenset(session.scalars(select(DealRecord.id).where(
+        DealRecord.substatus.in_(RECEIVED), DealRecord.expires_at <= now + max(bands), visible_to(user))))
+    if known is None:
+        return [], inside
+    new = inside - known
+    passed = [and_(DealRecord.expires_at > since + band, DealRecord.expires_at <= now + band) for band in bands]
+    if new:
+        passed.append(DealRecord.id.in_(sorted(new)))
+    return [(deal, deal.id in new) for deal in _expiring(session, user, or_(*passed))], inside
+
+
+def _expiring(session, user: User, which) -> list[ExpiringDeal]:
     stmt = (select(*_EXPIRING_COLUMNS)
             .outerjoin(TeamRecord, TeamRecord.deal_id == DealRecord.id)
-            .where(DealRecord.substatus.in_(RECEIVED), DealRecord.expires_at <= now + within, visible_to(user))
+            .where(DealRecord.substatus.in_(RECEIVED), which, visible_to(user))
             .order_by(DealRecord.expires_at, DealRecord.id, TeamRecord.position, TeamRecord.id))
     found: dict[str, tuple] = {}  # id -> (the deal's row, its members), in the query's order
     for r in session.connection().execute(stmt):

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import bindparam, delete, insert, inspect, select, update
+from sqlalchemy import bindparam, delete, func, insert, inspect, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import True_
 
@@ -272,3 +272,12 @@ def microsoft_invited_before(session: Session, cutoff: datetime) -> list[str]:
         select(DealRecord.id).where(DealRecord.microsoft_status == "invited", DealRecord.tab != "closed",
                                     DealRecord.microsoft_invited_at <= cutoff)
     ).all())
+
+
+def next_microsoft_lapse(session: Session, cutoff: datetime) -> datetime | None:
+    """R7.3: the earliest invitation after ``cutoff`` still unanswered on an open deal: the next
+    ``cutoff`` at which ``microsoft_invited_before`` can name one more deal."""
+    return session.scalar(
+        select(func.min(DealRecord.microsoft_invited_at)).where(
+            DealRecord.microsoft_status == "invited", DealRecord.tab != "closed",
+            DealRecord.microsoft_invited_at > cutoff))

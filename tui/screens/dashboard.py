@@ -138,6 +138,7 @@ class DashboardScreen(SteadyFrames, ReportingFilter, QuickFilters, DashboardHead
     def _table_loaded(self, message: DealTable.Loaded) -> None:
         self._rows_counted(message.total)
         self._typed_meanwhile()
+        self.after_submit()  # an enter in the filter box waited for these rows
         if not self.text.strip():  # the other tabs' first screens, so a switch draws at once (not while typing)
             self.table.read_ahead([(self._query_for(t), self._cursors.get(t, 0))
                                    for t in TAB_ORDER if t is not self.tab])
@@ -216,6 +217,7 @@ class DashboardScreen(SteadyFrames, ReportingFilter, QuickFilters, DashboardHead
 
     @on(DealTable.LoadFailed)
     def _table_load_failed(self) -> None:
+        self._submitted = False  # no answer to wait for: an enter stays in the grid
         self._typed_meanwhile()  # a failed query (the app shows why) must not hold back what was typed
 
     def _set_text(self, value: str) -> None:
@@ -226,7 +228,7 @@ class DashboardScreen(SteadyFrames, ReportingFilter, QuickFilters, DashboardHead
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
-        self.set_focus(self.table)
+        self.filter_submitted()
 
     # -- actions: view --------------------------------------------------------------------------
     def action_show_tab(self, name: str) -> None:
@@ -246,6 +248,7 @@ class DashboardScreen(SteadyFrames, ReportingFilter, QuickFilters, DashboardHead
         self._apply_query(cursor=self._cursors.get(tab, 0), summary=True)
 
     def action_filter(self) -> None:
+        self._submitted = False  # back in the box: a pending enter is taken back
         # Focus now, not after a refresh: keys typed right after `/` (pasted, or batched over SSH) must land in the box.
         self.set_focus(self.query_one("#filter", Input))
 

@@ -1,4 +1,5 @@
-"""The dashboard's quick filters: ``e`` expiring only, ``g`` stage, ``t`` kind, and ``esc`` to back out.
+"""The dashboard's quick filters: ``e`` expiring only, ``g`` stage, ``t`` kind, and ``esc`` to back out;
+and ``enter`` in the filter box (to the grid's first row, or into the one deal that matches).
 
 A mixin of ``DashboardScreen`` (it supplies ``table``, ``_apply_query``, ``current_query`` and the
 filter box). Each quick filter only changes the ``DealQuery``; the store does the filtering and the
@@ -94,8 +95,29 @@ class QuickFilters:
         self.kind = _KINDS[(_KINDS.index(self.kind) + 1) % len(_KINDS)]
         self._apply_query()
 
+    # -- enter in the filter box -------------------------------------------------------------
+    _submitted = False   # enter was pressed in the filter box and waits for the answer to what was typed
+
+    def filter_submitted(self) -> None:
+        """enter in the filter box: to the grid's first row, and with exactly one deal matching, into it."""
+        self.set_focus(self.table)
+        self._submitted = True
+        self.after_submit()
+
+    def after_submit(self) -> None:
+        """Finish an enter once the grid has the answer to the text typed (called again on each load)."""
+        if not self._submitted or self.table.fetching or self._typed != self.text:
+            return
+        self._submitted = False
+        if self.app.screen is not self:
+            return  # something else was opened meanwhile
+        self.table.action_first()
+        if self.table.total == 1 and self.table.cursor_deal is not None:
+            self._open(self.table.cursor_deal.id)
+
     def action_back_out(self) -> None:
         """esc: leave the filter box, then drop marks, then clear every filter."""
+        self._submitted = False
         box = self.query_one("#filter", Input)
         if box.has_focus:
             box.value = ""

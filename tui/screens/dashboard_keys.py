@@ -24,7 +24,8 @@ DASHBOARD_BINDINGS = [
     # Priority: runs as the key arrives, so keys typed in the same burst (`/north` pasted, or
     # batched over SSH) already find the filter box focused instead of firing n, r, t...
     Binding("slash", "filter", "Filter", id="view.filter", priority=True,
-            tooltip="Filter as you type over deal name, customer, CRM ID and notes"),
+            tooltip="Filter as you type over deal name, customer, CRM ID and notes; enter goes to the first "
+                    "match (opens it when it is the only one)"),
     Binding("e", "toggle_expiring", "Expiring", id="view.expiring", group=_QUICK,
             tooltip="Only received inbound deals expiring within 72 hours"),
     Binding("g", "cycle_stage", "Stage", id="view.stage", group=_QUICK,

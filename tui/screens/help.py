@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -48,6 +49,20 @@ def keys_of(screen: Screen) -> list[KeyHelp]:
     return out
 
 
+#: Cells around the keys table: the panel's margin, border and padding (``HelpScreen.DEFAULT_CSS``).
+_FRAME = 6
+_BORDER = 2   # the panel's border lines, above and below the table
+_LEAST_DOES = 16   # the description column is never narrower (then the table scrolls sideways)
+
+
+def column_widths(keys: list[KeyHelp], room: int, padding: int) -> tuple[int, int, int]:
+    """(key, description, binding id) column widths for a table ``room`` cells wide."""
+    key_w = max((cell_len(k.keys) for k in keys), default=0)
+    id_w = max((cell_len(k.binding_id) for k in keys), default=0)
+    key_w, id_w = max(key_w, len("Key")), max(id_w, len("Binding id"))
+    return key_w, max(room - key_w - id_w - 3 * 2 * padding, _LEAST_DOES), id_w
+
+
 class HelpScreen(ModalScreen[None]):
     DEFAULT_CSS = """
     HelpScreen { align: center middle; }
@@ -56,7 +71,7 @@ class HelpScreen(ModalScreen[None]):
         border: round $accent; background: $panel; padding: 0 1;
     }
     HelpScreen Label { color: $text-muted; width: 1fr; }
-    HelpScreen DataTable { height: auto; max-height: 100%; }
+    HelpScreen DataTable { height: auto; }
     """
 
     BINDINGS = [
@@ -70,6 +85,7 @@ class HelpScreen(ModalScreen[None]):
         self.title_text = title
         self.keys = keys
         self.notes = list(notes)   # lines under the title, e.g. what the sync marks mean
+        self._widths: tuple[int, int, int] | None = None
 
     @classmethod
     def for_screen(cls, screen: Screen) -> HelpScreen:
@@ -85,16 +101,41 @@ class HelpScreen(ModalScreen[None]):
                              f"{config_path()}"))
             for note in self.notes:
                 yield Label(Text(note), classes="help-note")
-            table = DataTable(cursor_type="row", zebra_stripes=True, id="help-keys")
-            table.add_columns("Key", "Does", "Binding id")
-            for k in self.keys:
-                table.add_row(Text(k.keys, style="bold"),
-                              Text(k.description + ("" if k.enabled else " (not now)")), Text(k.binding_id))
-            yield table
+            yield DataTable(cursor_type="row", zebra_stripes=True, id="help-keys")
         yield Footer(compact=True)
 
     def on_mount(self) -> None:
+        self._fill()
         self.query_one(DataTable).focus()
+        self.call_after_refresh(self._cap_height)
+
+    def on_resize(self) -> None:
+        self._fill()
+        self.call_after_refresh(self._cap_height)
+
+    def _cap_height(self) -> None:
+        """The table takes at most what the panel leaves under its title lines (past that it scrolls), so
+        its last key can be scrolled to; with few keys the panel stays as short as they are."""
+        used = self.query_one(Footer).outer_size.height + sum(label.outer_size.height for label in self.query(Label))
+        self.query_one(DataTable).styles.max_height = max(self.size.height - used - _BORDER, 3)
+
+    def _fill(self) -> None:
+        """The key and id columns as wide as their widest entry (an id is what a keymap entry needs, so it
+        is never cut); the description takes what is left and wraps (a row grows a line)."""
+        table = self.query_one(DataTable)
+        widths = column_widths(self.keys, self.app.size.width - _FRAME - table.styles.scrollbar_size_vertical,
+                               table.cell_padding)
+        if widths == self._widths:
+            return
+        self._widths = widths
+        row = table.cursor_row
+        table.clear(columns=True)
+        for title, width in zip(("Key", "Does", "Binding id"), widths):
+            table.add_column(title, width=width)
+        for k in self.keys:
+            table.add_row(Text(k.keys, style="bold"), Text(k.description + ("" if k.enabled else " (not now)")),
+                          Text(k.binding_id), height=None)
+        table.move_cursor(row=row)
 
     def action_close(self) -> None:
         self.dismiss(None)

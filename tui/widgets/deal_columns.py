@@ -7,8 +7,8 @@ named ``[bold red]x[/]`` shows those characters.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta
 from typing import Callable
 
 from rich.cells import cell_len, set_cell_size
@@ -17,8 +17,8 @@ from rich.style import Style
 from rich.text import Text
 
 from model.domain import stages
-from model.domain.enums import DealKind
-from model.domain.rules.lifecycle import is_received_substatus
+from model.domain.enums import DealKind, PartnerRole, SaleType, Substatus
+from model.domain.rules.lifecycle import RESPONSE_WINDOW, format_left, is_received_substatus
 from model.domain.schemas import DealRow
 from tui.settings import ALL_COLUMNS
 from tui.text import clean
@@ -42,6 +42,8 @@ class Column:
     right: bool = False           # right-aligned (numbers)
     description: str = ""         # shown in the column chooser
     most: int = 24                # widest a column grows to fit its content (flex columns: before spare width)
+    domain: int = 0               # the widest its content can be (longest stage name...); 0: free text
+    short: str = ""               # the title on narrow terminals
 
 
 def _value(row: DealRow, _now) -> Cell:
@@ -57,26 +59,49 @@ def _date(value) -> str:
     return value.isoformat() if value is not None else ""
 
 
+def _stage_percent(stage: stages.Stage) -> str:
+    return f"{stage.value} {stages.percent(stage)}%"
+
+
+def _widest(texts) -> int:
+    return max(map(cell_len, texts), default=0)
+
+
+#: What the closed deals' stage cell says (R8.14), by substatus; open deals show "<stage> <percent>%".
+_OUTCOMES = {"Won": "Won", "Lost": "Lost", "Declined": "Declined", "Expired": "Expired", "Error": "Closed as error"}
+_DATE = len("2027-01-01")
+_STAGE_WIDTH = _widest(("Received", *_OUTCOMES.values(), *(_stage_percent(s) for s in stages.Stage)))
+_LEFT_WIDTH = _widest((format_left(RESPONSE_WINDOW - timedelta(minutes=1)), format_left(timedelta(0)),
+                       format_left(timedelta(hours=23, minutes=59))))
+_VALUE_WIDTH = cell_len("9,999,999 USD")  # a larger amount widens the column (``natural``): never cut
+
+
 COLUMNS: dict[str, Column] = {c.key: c for c in (
     Column("favorite", "♥", 1, "favorite", lambda r, _n: ("♥" if r.favorite else "", "heart"),
-           description="Favorite heart (R3.3)"),
+           description="Favorite heart (R3.3)", domain=1),
     Column("name", "Deal", 16, "name", lambda r, _n: (clean(r.name), None), flex=3, description="Deal name",
            most=48),
     Column("customer", "Customer", 10, "customer", lambda r, _n: (clean(r.customer_name), None), flex=2,
            description="Customer account", most=36),
     Column("stage", "Stage", 8, "stage", lambda r, _n: (_stage_text(r), None),
-           description="Sales stage and its %"),
-    Column("value", "Value", 10, "value", _value, right=True, description="Deal value with currency"),
-    Column("expires", "Expires in", 10, "expires", _expires, description="Time left to answer an inbound deal"),
+           description="Sales stage and its %", domain=_STAGE_WIDTH),
+    Column("value", "Value", 10, "value", _value, right=True, description="Deal value with currency",
+           domain=_VALUE_WIDTH),
+    Column("expires", "Expires in", 7, "expires", _expires, description="Time left to answer an inbound deal",
+           domain=_LEFT_WIDTH, short="Expires"),
     Column("close_date", "Close date", 10, "close_date", lambda r, _n: (_date(r.close_date), None),
-           description="Estimated close date"),
+           description="Estimated close date", domain=_DATE),
     Column("kind", "Kind", 6, "kind", lambda r, _n: (_KIND_SHORT[r.kind], None),
-           description="IP co-sell, services co-sell or solution assessment"),
+           description="IP co-sell, services co-sell or solution assessment",
+           domain=_widest(_KIND_SHORT.values())),
     Column("sale_type", "Sale type", 6, "sale_type",
-           lambda r, _n: (r.sale_type.label if r.sale_type else "", None), description="Private, partner-led, co-sell, P2P"),
-    Column("status", "Status", 6, "status", lambda r, _n: (r.substatus.label, None), description="Substatus"),
+           lambda r, _n: (r.sale_type.label if r.sale_type else "", None), description="Private, partner-led, co-sell, P2P",
+           domain=_widest(s.label for s in SaleType)),
+    Column("status", "Status", 6, "status", lambda r, _n: (r.substatus.label, None), description="Substatus",
+           domain=_widest(s.label for s in Substatus)),
     Column("partner_role", "Partner role", 8, "partner_role",
-           lambda r, _n: (r.partner_role.label if r.partner_role else "", None), description="Partner role (R11.2)"),
+           lambda r, _n: (r.partner_role.label if r.partner_role else "", None), description="Partner role (R11.2)",
+           domain=_widest(r.label for r in PartnerRole), short="Role"),
     Column("partner_program", "Program", 10, "partner_program", lambda r, _n: (clean(r.partner_program or ""), None),
            description="Partner program (R11.2)", most=20),
     Column("crm_id", "CRM ID", 8, "crm_id", lambda r, _n: (clean(r.crm_id or ""), None), description="Your CRM's id",
@@ -86,7 +111,7 @@ COLUMNS: dict[str, Column] = {c.key: c for c in (
     Column("sender", "Sender", 8, "sender", lambda r, _n: (clean(r.sender_name or ""), None),
            description="Who sent an inbound deal", most=20),
     Column("updated", "Updated", 10, "updated", lambda r, _n: (_date(r.updated_at.date()), None),
-           description="Last change"),
+           description="Last change", domain=_DATE),
 )}
 
 assert tuple(COLUMNS) == ALL_COLUMNS, "settings.ALL_COLUMNS and COLUMNS must list the same keys in order"
@@ -117,54 +142,89 @@ def layout(keys: list[str], width: int, natural: dict[str, int] | None = None,
            sorted_key: str | None = None) -> list[tuple[Column, int, int]]:
     """(column, x, width) for each visible column.
 
-    ``natural``: the widest cell of each column among the rows on screen (``natural_widths``); a column
-    is as wide as its content and title, within its minimum (``width``) and ``most``, so a short Sender
-    leaves room for Deal and Customer. What ``width`` leaves over goes to the flex columns; when the
-    columns do not fit, the one with most room above its minimum shrinks first (the deal name and
-    customer, which need it most, last), never below their minimum: past that the grid scrolls
-    sideways (the deal name stays: ``frozen_width``), and then the scrolled columns keep their content's
-    width, the frozen ones take at most a third of the width and other text columns a fifth. Without ``natural``, every column starts at its
-    minimum. Columns are two cells apart when that fits, one otherwise.
+    Widths come from each column's content domain, never from the rows that match (one match or a
+    thousand: the same grid): a column of known words (stage, kind, status, dates, the countdown) is
+    as wide as its widest word (``domain``) and its title, and is never cut; a free-text column wants
+    ``most`` and gives way first, down to its minimum (``width``). A number is never cut either
+    ("1,165,000…" reads as another amount): ``natural`` (the widest cell on screen, ``natural_widths``)
+    widens a right-aligned column past its domain. What ``width`` leaves over goes to the flex columns
+    (deal name, customer). Columns are two cells apart when that fits, one otherwise; on narrow
+    terminals titles are short ("Expires" for "Expires in").
+
+    When even the minimums do not fit, the grid scrolls sideways (the deal name stays:
+    ``frozen_width``): the deal name and customer shrink toward their minimum (a third and a fifth
+    of the width at most) so that as many of the next columns as fit are whole on screen (the stage,
+    value and time left a triage reads next, at 80 columns); the scrolled columns keep their width.
     """
     cols = [COLUMNS[k] for k in keys if k in COLUMNS]
     if not cols:
         return []
-    widths = []
+    gaps = len(cols) - 1
+    for short, gap in ((False, 2), (True, 2), (False, 1), (True, 1)):
+        floor, want = _bounds(cols, natural or {}, sorted_key, short)
+        if sum(floor) + gap * gaps <= width:
+            return _placed(_titled(cols, short), _fitted(cols, floor, want, width - gap * gaps), gap)
+    return _placed(_titled(cols, True), _scrolled(cols, floor, want, width), 1)
+
+
+def _bounds(cols: list[Column], natural: dict[str, int], sorted_key: str | None,
+            short: bool) -> tuple[list[int], list[int]]:
+    """Each column's (floor, want): a domain column wants and needs its widest word; free text wants ``most``."""
+    floor, want = [], []
     for col in cols:
-        title = len(col.title) + (2 if col.key == sorted_key else 0)
-        content = (natural or {}).get(col.key, 0)
-        widths.append(max(col.width, min(max(title, content), max(col.most, col.width))) if natural is not None
-                      else col.width)
-    # A number is never cut ("1,165,000…" reads as another amount): a right-aligned column's minimum
-    # is its content; past that the grid scrolls sideways instead.
-    floor = [max(c.width, (natural or {}).get(c.key, 0)) if c.right else c.width for c in cols]
-    widths = [max(w, f) for w, f in zip(widths, floor)]
-    minimum = sum(floor)
-    gap = 2 if minimum + 2 * (len(cols) - 1) <= width else 1
-    over = sum(widths) + gap * (len(cols) - 1) - width
-    if natural is not None and minimum + gap * (len(cols) - 1) > width:
-        # It scrolls sideways anyway: the frozen columns take at most a third of the width and a wide
-        # text column (the customer) a fifth, so the short columns a triage reads next (stage, value,
-        # time left) are still on screen at 80 columns; the others keep their content's width.
-        frozen = next((i for i, c in enumerate(cols) if c.key == "name"), -1)
-        return _placed(cols, [min(w, max(c.width, width // 3)) if i <= frozen
-                              else min(w, max(c.width, width // 5)) if c.flex else w
-                              for i, (c, w) in enumerate(zip(cols, widths))], gap)
-    while over > 0:  # shrink the column with the most room above its minimum (a flex column's counts less)
+        title = cell_len(col.short if short and col.short else col.title) + (2 if col.key == sorted_key else 0)
+        least = max(col.width, title)
+        if col.domain:
+            least = max(least, min(col.domain, max(col.most, col.width)))
+            if col.right:
+                least = max(least, natural.get(col.key, 0))
+        floor.append(least)
+        want.append(least if col.domain else max(least, col.most))
+    return floor, want
+
+
+def _titled(cols: list[Column], short: bool) -> list[Column]:
+    return [replace(c, title=c.short) if short and c.short else c for c in cols]
+
+
+def _fitted(cols: list[Column], floor: list[int], want: list[int], room: int) -> list[int]:
+    """Everything fits at its floor: shrink what wants more than there is, or share the spare."""
+    widths = list(want)
+    over = sum(widths) - room
+    while over > 0:  # shrink the column with the most room above its floor (a flex column's counts less)
         i = max(range(len(cols)), key=lambda j: (widths[j] - floor[j]) / (1 + cols[j].flex))
-        if widths[i] <= floor[i]:
-            break
         widths[i] -= 1
         over -= 1
-    spare = max(-over, 0)
-    flex_total = sum(c.flex for c in cols)
-    flex_cols = [i for i, c in enumerate(cols) if c.flex]
-    given = 0
-    for i in flex_cols:
-        extra = spare * cols[i].flex // flex_total if i != flex_cols[-1] else spare - given
-        given += extra
-        widths[i] += extra
-    return _placed(cols, widths, gap)
+    _grow(cols, widths, range(len(cols)), -over)
+    return widths
+
+
+def _scrolled(cols: list[Column], floor: list[int], want: list[int], width: int) -> list[int]:
+    """Too wide: flex columns start at their floor, and grow (to a cap) only once the most columns are whole."""
+    frozen = next((i for i, c in enumerate(cols) if c.key == "name"), -1)
+    caps = [min(w, max(f, width // 3)) if i <= frozen else min(w, max(f, width // 5)) if c.flex else w
+            for i, (c, f, w) in enumerate(zip(cols, floor, want))]
+    widths = [f if c.flex else cap for c, f, cap in zip(cols, floor, caps)]
+    used, shown = -1, 0
+    while shown < len(cols) and used + 1 + widths[shown] <= width:
+        used, shown = used + 1 + widths[shown], shown + 1
+    spare = _grow(cols, widths, range(shown), width - max(used, 0), caps)
+    _grow(cols, widths, range(shown), spare)  # the screen ends on a column's edge, not in a title
+    return widths
+
+
+def _grow(cols: list[Column], widths: list[int], among, spare: int, caps: list[int] | None = None) -> int:
+    """Share ``spare`` cells among the flex columns in ``among`` by their flex (each up to its cap); the rest."""
+    given = {i: 0 for i in among if cols[i].flex}
+    while spare > 0:
+        room = [i for i in given if caps is None or widths[i] < caps[i]]
+        if not room:
+            break
+        i = min(room, key=lambda j: (given[j] + 1) / cols[j].flex)
+        widths[i] += 1
+        given[i] += 1
+        spare -= 1
+    return spare
 
 
 def _placed(cols: list[Column], widths: list[int], gap: int) -> list[tuple[Column, int, int]]:
@@ -185,11 +245,12 @@ def frozen_width(columns: list[tuple[Column, int, int]]) -> int:
 
 
 def natural_widths(rows: list[DealRow], keys: list[str], now: datetime) -> dict[str, int]:
-    """The widest cell of each column among ``rows`` (the rows on screen), in terminal cells."""
+    """The widest cell of each number column among ``rows`` (the rows on screen), in terminal cells:
+    the one width ``layout`` takes from rows (an amount past its column's domain is never cut)."""
     out = {}
     for key in keys:
         col = COLUMNS.get(key)
-        if col is not None:
+        if col is not None and col.right:
             out[key] = max((cell_len(col.cell(r, now)[0]) for r in rows), default=0)
     return out
 
@@ -250,6 +311,4 @@ def _stage_text(row) -> str:
     """Received deals have no sales stage yet; closed ones show their outcome (R8.14)."""
     if is_received_substatus(row.substatus):
         return "Received"
-    if row.substatus.value in ("Won", "Lost", "Declined", "Expired", "Error"):
-        return "Closed as error" if row.substatus.value == "Error" else row.substatus.value
-    return f"{row.stage.value} {stages.percent(row.stage)}%"
+    return _OUTCOMES.get(row.substatus.value) or _stage_percent(row.stage)

@@ -15,8 +15,9 @@ tab) is drawn from memory and confirmed by a reload (``deal_table_views``).
 
 The header row stays put while rows scroll; the mark gutter and the deal name
 (every column up to it: a spreadsheet's frozen column) stay put while the other
-columns scroll sideways on narrow terminals. Columns are sized by the content
-of the rows on screen, within each column's bounds (``deal_columns.layout``). When sync with Partner Center is in
+columns scroll sideways on narrow terminals. Columns are sized by their content's domain (the
+longest stage name...), never by how many rows match; only an amount wider than its column's domain
+widens it, from the rows on screen (``deal_columns.layout``). When sync with Partner Center is in
 use (``tui.sync_watch``) the gutter has a third cell, the deal's sync mark
 (↑ pending, ✗ refused, ≠ conflict, blank in step), read with each page by the
 same worker (``sync_marks``), so it costs one query a page and never the UI thread.
@@ -307,7 +308,7 @@ class DealTable(DealTableKeys, DealTableRender, KeepsViews, ScrollView, can_focu
         return self._layout
 
     def _measure(self) -> None:
-        """Size the columns by the content of the rows on screen (``deal_columns.natural_widths``)."""
+        """Measure the amounts on screen: one wider than its column's domain widens it (``natural_widths``)."""
         top = max(round(self.scroll_y), 0)
         rows = [r for i in range(top, min(top + self._visible_rows(), self.total))
                 if (r := self.row_at(i)) is not None]
@@ -381,4 +382,7 @@ class DealTable(DealTableKeys, DealTableRender, KeepsViews, ScrollView, can_focu
         if x - frozen < self.scroll_x:
             self._scroll_now(x=x - frozen)
         elif x + w > self.scroll_x + view:
-            self._scroll_now(x=x + w - view)
+            # To a column's start, so the first column past the frozen name is whole: a cut amount
+            # ("295,000 NOK" of 3,295,000) reads as another one.
+            need = x + w - view
+            self._scroll_now(x=min((cx - frozen for _c, cx, _w in lay if cx - frozen >= need), default=need))

@@ -40,25 +40,53 @@ class SummaryView:
     marked: int = 0
 
 
-def summary_text(view: SummaryView) -> Text:
+def summary_text(view: SummaryView, width: int | None = None) -> Text:
+    """The header line, whole within ``width`` cells: what matters least goes first (the pipeline,
+    the total, the word "deals", the tab's count, which the tab bar shows too), so the expiry
+    warning, the match count and the marks are never cut; only what is left of them past that is."""
+    parts = _summary_parts(view)
+    for drop in ("pipeline", "total", "deals", "count"):
+        text = _joined(parts)
+        if width is None or text.cell_len <= width:
+            return text
+        if drop == "deals":  # "64 open deals" becomes "64 open"
+            parts["count"] = _count(view, short=True)
+        else:
+            parts.pop(drop, None)
+    return _joined(parts)
+
+
+def _count(view: SummaryView, short: bool = False) -> Text:
+    n = view.summary.count
+    text = Text()
+    text.append(f"{n:,}", style="bold")
+    text.append(f" {_NOUN[view.tab]}" + ("" if short else f" deal{'s' if n != 1 else ''}"))
+    return text
+
+
+def _summary_parts(view: SummaryView) -> dict[str, Text]:
+    """The header's parts, in the order shown."""
     s = view.summary
-    text = Text(no_wrap=True, overflow="ellipsis")
-    text.append(f"{s.count:,}", style="bold")
-    text.append(f" {_NOUN[view.tab]} deal{'s' if s.count != 1 else ''}")
+    parts = {"count": _count(view)}
     if view.matching is not None:
-        text.append(" · ")
-        text.append(f"{view.matching:,} match{'' if view.matching == 1 else 'es'}", style="bold")
-    text.append(" · total ")
-    text.append(money(s.total_usd), style="bold")
+        parts["matching"] = Text(f"{view.matching:,} match{'' if view.matching == 1 else 'es'}", style="bold")
+    parts["total"] = Text.assemble("total ", (money(s.total_usd), "bold"))
     if view.tab is not Tab.CLOSED:
-        text.append(" · pipeline ")
-        text.append(money(s.weighted_usd), style="bold")
+        parts["pipeline"] = Text.assemble("pipeline ", (money(s.weighted_usd), "bold"))
     if view.expiring_48h:
-        text.append(" · ")
-        text.append(f"⚠ {view.expiring_48h:,} expire{'s' if view.expiring_48h == 1 else ''} in 48 h", style="bold reverse")
+        n = view.expiring_48h
+        parts["expiring"] = Text(f"⚠ {n:,} expire{'s' if n == 1 else ''} in 48 h", style="bold reverse")
     if view.marked:
-        text.append(" · ")
-        text.append(f"{view.marked} marked", style="bold")
+        parts["marked"] = Text(f"{view.marked:,} marked", style="bold")
+    return parts
+
+
+def _joined(parts: dict[str, Text]) -> Text:
+    text = Text(no_wrap=True, overflow="ellipsis")
+    for i, part in enumerate(parts.values()):
+        if i:
+            text.append(" · ")
+        text.append_text(part)
     return text
 
 
@@ -77,7 +105,14 @@ class PipelineSummary(Static):
         if view == self.view:
             return
         self.view = view
-        self.update(summary_text(view), layout=False)  # one line of a fixed size: no layout of the screen
+        self._draw()
+
+    def on_resize(self) -> None:
+        self._draw()
+
+    def _draw(self) -> None:
+        if self.view is not None:  # one line of a fixed size: no layout of the screen
+            self.update(summary_text(self.view, self.content_size.width or None), layout=False)
 
 
 class SyncLine(Static):

@@ -11,7 +11,7 @@ from model.domain.ops.base import Op
 from model.domain.rules.deal_fields import (
     contact_violations, customer_contact_required_violations, invitation_violations,
 )
-from model.domain.rules.lifecycle import Action, is_private, sale_type_for
+from model.domain.rules.lifecycle import Action, is_private, sale_type_for, terminal_violations
 from model.domain.schemas import CustomerContact, Deal, Invitation
 
 
@@ -206,7 +206,7 @@ class MicrosoftRespond(Op):
             return [Violation("R7.3", "Microsoft was not invited to this deal")]
         if deal.is_terminal and deal.substatus is not Substatus.WON:
             # A won deal still takes Microsoft's answer: R10.1 registration waits for it.
-            return [Violation("R9.1", "the deal is closed: nothing of it changes any more")]
+            return terminal_violations(deal)
         return []
 
     def change(self, deal, at):

@@ -9,7 +9,7 @@ import re
 from datetime import date
 from decimal import Decimal
 
-from model.domain.enums import AccountTab, DealKind, SolutionSource
+from model.domain.enums import AccountTab, DealKind, MarketplaceIntent, SolutionSource
 from model.domain.errors import Violation
 from model.domain.rules.addresses import address_problem
 from model.domain.rules.fx import CURRENCY, known_currencies
@@ -121,33 +121,53 @@ def details_violations(draft: DealDraft, *, today: date | None = None) -> list[V
 
 def solutions_violations(kind: DealKind, solutions: list[DealSolution], customer: Customer | None,
                          marketplace_intent=None) -> list[Violation]:
-    """R6.4–R6.7."""
-    from model.domain.enums import MarketplaceIntent
-
-    out: list[Violation] = []
-    assessments = [s for s in solutions if s.source is SolutionSource.ASSESSMENT]
+    """R6.4–R6.7 (and R2.8) for a deal's solutions, R6.6 and R6.7 as their one statement below."""
+    out = assessment_violations(kind is DealKind.SOLUTION_ASSESSMENT, solutions)
     if kind is DealKind.SOLUTION_ASSESSMENT:
-        if len(assessments) != 1 or len(solutions) != 1:
-            out.append(Violation("R6.6", "a solution assessment deal takes exactly one assessment type and no other solution",
-                                 "solutions"))
-        for s in assessments:
-            if not (s.assessment_location or "").strip():
-                out.append(Violation("R6.6", f"choose the location where the assessment {s.name!r} is created", "solutions.assessment_location"))
         return out
-    if assessments:
-        out.append(Violation("R6.6", "assessment types can only be added to a solution assessment deal", "solutions"))
     if kind.is_ip_cosell and not solutions:
         out.append(Violation("R6.4", "an IP co-sell deal needs at least one solution", "solutions"))
     if solutions and not any(s.cosell_ready for s in solutions):
         # R2.8: "once it has one, marketplace solutions may be added too".
         out.append(Violation("R2.8", "a co-sell deal needs at least one co-sell-ready solution", "solutions"))
+    out += solution_choice_violations(solutions, customer, marketplace_intent)
+    ids = [s.solution_id for s in solutions]
+    if len(ids) != len(set(ids)):
+        out.append(Violation("R6.4", "a solution is listed twice", "solutions"))
+    return out
+
+
+# -- R6.6 and R6.7, each stated once: the draft rules, the operations and the deal invariants
+# (``invariants``) all ask these, so a check that runs them twice (an import) says each once.
+
+def assessment_violations(is_assessment: bool, solutions: list[DealSolution]) -> list[Violation]:
+    """R6.6: a solution assessment deal has exactly one assessment type and nothing else, with the
+    location where the assessment is created; no other deal has an assessment type."""
+    assessments = [s for s in solutions if s.source is SolutionSource.ASSESSMENT]
+    if not is_assessment:
+        return [Violation("R6.6", "assessment types can only be added to a solution assessment deal",
+                          "solutions")] if assessments else []
+    out: list[Violation] = []
+    if len(assessments) != 1 or len(solutions) != 1:
+        out.append(Violation("R6.6", "a solution assessment deal takes exactly one assessment type and no other solution",
+                             "solutions"))
+    for s in assessments:
+        if not (s.assessment_location or "").strip():
+            out.append(Violation("R6.6", f"choose the location where the assessment {s.name!r} is created",
+                                 "solutions.assessment_location"))
+    return out
+
+
+def solution_choice_violations(solutions: list[DealSolution], customer: Customer | None,
+                               marketplace_intent=None) -> list[Violation]:
+    """R6.7: for a MACC customer, a warning to make sure a MACC-eligible solution is chosen (the source
+    says "make sure": confirmed, not refused); marketplace intent Yes refuses a deal without an
+    incentivized solution. The solutions' flags are the catalogue's (``creation.solution_facts``)."""
+    out: list[Violation] = []
     if solutions and customer is not None and customer.macc and not any(s.macc_eligible for s in solutions):
         out.append(macc_warning())
     if marketplace_intent is MarketplaceIntent.YES and not any(s.incentivized for s in solutions):
         out.append(Violation("R6.7", "marketplace intent is Yes: choose at least one incentivized solution", "solutions"))
-    ids = [s.solution_id for s in solutions]
-    if len(ids) != len(set(ids)):
-        out.append(Violation("R6.4", "a solution is listed twice", "solutions"))
     return out
 
 

@@ -14,10 +14,12 @@ from __future__ import annotations
 from datetime import datetime
 
 from model.domain.enums import (
-    AccountTab, DealKind, Direction, InvitationStatus, MarketplaceIntent, MicrosoftStatus, RegistrationStatus,
-    SaleType, SolutionSource, Status, Substatus,
+    AccountTab, DealKind, Direction, InvitationStatus, MicrosoftStatus, RegistrationStatus, SaleType, Status,
+    Substatus,
 )
-from model.domain.errors import Violation
+from model.domain.errors import Violation, refusals
+from model.domain.rules.deal_fields import assessment_violations, solution_choice_violations
+from model.domain.rules.lifecycle import terminal_violations
 from model.domain.schemas import RECEIVED_SUBSTATUSES, Deal, Person
 from model.domain.stages import Stage, intermediate_for, stages_for
 
@@ -95,21 +97,13 @@ def _stages(deal: Deal) -> list[Violation]:
 
 
 def _kind(deal: Deal) -> list[Violation]:
-    out = []
-    assessments = [s for s in deal.solutions if s.source is SolutionSource.ASSESSMENT]
+    out = assessment_violations(deal.is_assessment, deal.solutions)  # R6.6, as the draft rules state it
     if deal.is_assessment:
-        if len(assessments) != 1 or len(deal.solutions) != 1:
-            out.append(Violation("R6.6", "a solution assessment deal has exactly one assessment type and nothing "
-                                         "else", "solutions"))
-        if any(not (s.assessment_location or "").strip() for s in assessments):
-            out.append(Violation("R6.6", "the assessment's location is required", "solutions.assessment_location"))
         if deal.sale_type is not None:
             out.append(Violation("R2.4", "a solution assessment deal has no sale type", "sale_type"))
         if deal.invitations:
             out.append(Violation("R2.4", "nobody is invited to a solution assessment deal", "invitations"))
         return out
-    if assessments:
-        out.append(Violation("R6.6", "only a solution assessment deal carries an assessment type", "solutions"))
     if deal.direction is Direction.INBOUND:
         # What a deal must carry (R5, R6.4, R2.8, R6.7) is asked of the partner that creates it;
         # a deal sent to us carries what its sender gave it, and is accepted or declined as it is.
@@ -126,8 +120,9 @@ def _kind(deal: Deal) -> list[Violation]:
         out.append(Violation("R5", "partner role is not used on an IP co-sell deal", "partner_role"))
     if deal.marketplace_intent is not None and not deal.is_ip_cosell:
         out.append(Violation("R5.1", "marketplace intent belongs to IP co-sell deals only", "marketplace_intent"))
-    if deal.marketplace_intent is MarketplaceIntent.YES and not any(s.incentivized for s in deal.solutions):
-        out.append(Violation("R6.7", "marketplace intent Yes needs an incentivized solution", "solutions"))
+    # R6.7 as the draft rules state it; its MACC reminder is a warning the user confirmed, not a
+    # state a deal may not be in.
+    out += refusals(solution_choice_violations(deal.solutions, deal.customer, deal.marketplace_intent))
     return out
 
 
@@ -204,12 +199,8 @@ def _terminal_change(before: Deal, after: Deal) -> list[Violation]:
             for inv in side["invitations"]:
                 if inv["is_microsoft"]:
                     inv.pop("status"), inv.pop("responded_at")
-    changed = sorted(k for k in a if a[k] != b.get(k))
-    if not changed:
-        return []
-    state = "closed as error" if before.substatus is Substatus.ERROR else before.substatus.value.lower()
-    return [Violation("R9.1", f"the deal is {state}: nothing of it changes any more (changed: {', '.join(changed)})",
-                      changed[0])]
+    changed = any(a[k] != b.get(k) for k in a)
+    return terminal_violations(before) if changed else []  # R9.1, as the gate states it
 
 
 def _customer_change(before: Deal, after: Deal) -> list[Violation]:

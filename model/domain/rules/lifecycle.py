@@ -148,7 +148,10 @@ def missing_before_won(deal: Deal) -> list[Stage]:
     return [s for s in intermediate_for(deal.is_assessment) if s not in deal.stages_marked]
 
 
-def _terminal(deal: Deal) -> list[Violation]:
+def terminal_violations(deal: Deal) -> list[Violation]:
+    """R9.1, its one statement: nothing of a terminal deal changes. The gate (every action) and the
+    deal invariants (every change, ``invariants.transition_violations``) both ask it, so a change
+    that both check (an import) is refused once, in one wording."""
     if deal.is_terminal:
         state = "closed as error" if deal.substatus is Substatus.ERROR else deal.substatus.value.lower()
         return [Violation("R9.1", f"the deal is {state}: won, lost, declined, "
@@ -163,7 +166,7 @@ def _answered(deal: Deal) -> list[Violation]:
 
 
 def stage_violations(deal: Deal, stage: Stage | None) -> list[Violation]:
-    out = _terminal(deal) or _answered(deal)
+    out = terminal_violations(deal) or _answered(deal)
     if out:
         return out
     track = intermediate_for(deal.is_assessment)
@@ -182,7 +185,7 @@ def stage_violations(deal: Deal, stage: Stage | None) -> list[Violation]:
 
 
 def won_violations(deal: Deal) -> list[Violation]:
-    out = _terminal(deal) or _answered(deal)
+    out = terminal_violations(deal) or _answered(deal)
     if out:
         return out
     missing = missing_before_won(deal)
@@ -217,7 +220,7 @@ def action_violations(deal: Deal, action: Action, now: datetime) -> list[Violati
         from model.domain.rules.registration import registration_violations
 
         return registration_violations(deal, now)
-    out = _terminal(deal)
+    out = terminal_violations(deal)
     if out:
         return out
     if action in (Action.ACCEPT, Action.DECLINE):
@@ -282,7 +285,7 @@ def edit_violations(deal: Deal, changes: dict) -> list[Violation]:
     ``changes`` holds typed values (the editing service converts text first).
     """
     from model.domain.rules.deal_fields import (
-        customer_contact_required_violations, customer_violations, money_violations, solutions_violations,
+        customer_contact_required_violations, customer_violations, money_violations, solution_choice_violations,
     )
     from model.domain.schemas import Customer
 
@@ -303,8 +306,8 @@ def edit_violations(deal: Deal, changes: dict) -> list[Violation]:
             out.append(Violation("R4.1", "choose the new customer from the account search", "customer"))
         else:
             out += customer_violations(new)
-            if new.macc:
-                out += [v for v in solutions_violations(deal.kind, deal.solutions, new, None) if v.rule == "R6.7"]
+            if not deal.is_assessment:
+                out += solution_choice_violations(deal.solutions, new)
             if deal.microsoft_status in (MicrosoftStatus.INVITED, MicrosoftStatus.ACCEPTED, MicrosoftStatus.WON):
                 out += customer_contact_required_violations(new)
     if "name" in changes:
@@ -320,8 +323,7 @@ def edit_violations(deal: Deal, changes: dict) -> list[Violation]:
     if "marketplace_intent" in changes and not deal.is_ip_cosell:
         out.append(Violation("R5.1", "marketplace intent applies to IP co-sell deals only", "marketplace_intent"))
     elif changes.get("marketplace_intent") is MarketplaceIntent.YES:
-        out += [v for v in solutions_violations(deal.kind, deal.solutions, None, MarketplaceIntent.YES)
-                if v.rule == "R6.7"]
+        out += solution_choice_violations(deal.solutions, None, MarketplaceIntent.YES)
     if deal.is_services_cosell:
         for key in ("partner_role", "solution_area", "solution_play"):
             if key in changes and not changes[key]:

@@ -36,8 +36,12 @@ async def test_typing_filters_over_name_customer_and_crm_id_and_esc_clears(ctx):
         assert table.query_spec.text == "" and table.total == everything and app.focused is table
         await pilot.press("slash", *"crm-000077")
         await settle(pilot)
-        assert [r.crm_id for r in table.loaded_rows()] in ([], ["CRM-000077"])
-        await pilot.press("enter")  # back to the grid, filter kept
+        assert [r.crm_id for r in table.loaded_rows()] == ["CRM-000077"]
+        await pilot.press("enter")  # the one match: enter opens it (the filter kept)
+        await settle(pilot)
+        assert type(app.screen).__name__ == "DealDetailScreen"
+        await pilot.press("escape")
+        await settle(pilot)
         assert app.focused is table and table.query_spec.text == "crm-000077"
         await pilot.press("escape")  # from the grid, esc clears the filter
         await settle(pilot)

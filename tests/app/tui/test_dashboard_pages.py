@@ -75,14 +75,17 @@ def test_a_page_next_to_one_in_memory_is_asked_for_by_its_neighbours_key():
     assert cache.want_for(7) == PageWant(7, PAGE)  # no neighbour: counted out (or read from the end)
 
 
-def test_columns_take_their_contents_width_within_bounds():
-    """Issue 13: a short Sender leaves the room to Deal and Customer; a long name is capped."""
-    keys = ["favorite", "name", "customer", "sender"]
-    natural = {"favorite": 1, "name": 200, "customer": 14, "sender": 5}
-    placed = {c.key: w for c, _x, w in layout(keys, 116, natural)}
-    assert placed["sender"] == COLUMNS["sender"].width  # "Sender" fits in its minimum: no more
-    assert placed["customer"] >= 14 and placed["name"] > placed["customer"]
-    tight = {c.key: w for c, _x, w in layout(keys, 40, natural)}
+def test_columns_are_sized_by_their_domain_not_by_the_rows():
+    """Column widths come from what a column can hold (the longest stage name), not from the rows on
+    screen; only an amount wider than the value column's domain widens it (a number is never cut)."""
+    keys = ["favorite", "name", "customer", "stage", "value", "sender"]
+    placed = layout(keys, 116, {})
+    assert layout(keys, 116, {"favorite": 1, "name": 200, "customer": 14, "sender": 2, "stage": 3}) == placed
+    widths = {c.key: w for c, _x, w in placed}
+    assert widths["stage"] >= len("Negotiated 80%") and widths["name"] > widths["customer"] > widths["sender"]
+    wide = {c.key: w for c, _x, w in layout(keys, 116, {"value": 18})}
+    assert wide["value"] == 18
+    tight = {c.key: w for c, _x, w in layout(keys, 40, {})}
     assert all(w >= COLUMNS[k].width for k, w in tight.items())
 
 

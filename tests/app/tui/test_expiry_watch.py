@@ -7,19 +7,59 @@ from dashboard_support import config_dir, pilot_test, workers_done  # noqa: F401
 from factories import NOW, make_inbound
 from model import services as svc
 from tui.app import CosellApp
-from tui.expiry_watch import ExpiryWatch
+from tui.expiry_watch import BANDS, ExpiryWatch
+
+
+def look(ctx, watch: ExpiryWatch):
+    """One look of the dashboard's watch (as ``CosellApp._expiry_worker``): what may have moved, then who crossed."""
+    now = ctx.clock.now()
+    moves, inside = svc.expiry_moves(ctx, watch.since or now, BANDS, watch.inside)
+    if watch.since is None:
+        watch.start(now, inside)
+        return []
+    return watch.crossings(moves, inside, now)
 
 
 def test_first_look_is_silent_then_each_crossing_is_told_once(ctx):  # R8.2
     deal = svc.receive_inbound(ctx, make_inbound(), received_at=NOW - timedelta(days=10))  # 4 days left
     watch = ExpiryWatch()
-    assert watch.crossings([deal], NOW) == []
-    assert watch.crossings([deal], NOW + timedelta(hours=23)) == []          # still > 72 h
-    crossed = watch.crossings([deal], NOW + timedelta(hours=25))             # < 72 h now
+    assert look(ctx, watch) == []                                             # the first look is silent
+    ctx.clock.advance(hours=23)
+    assert look(ctx, watch) == []                                             # still > 72 h
+    ctx.clock.advance(hours=2)
+    crossed = look(ctx, watch)                                                # < 72 h now
     assert [(d.id, band) for d, band, _ in crossed] == [(deal.id, "72h")]
-    assert watch.crossings([deal], NOW + timedelta(hours=26)) == []          # told once
-    crossed = watch.crossings([deal], NOW + timedelta(hours=73))             # < 24 h now
+    ctx.clock.advance(hours=1)
+    assert look(ctx, watch) == []                                             # told once
+    ctx.clock.advance(hours=47)
+    crossed = look(ctx, watch)                                                # < 24 h now
     assert [band for _, band, _ in crossed] == ["24h"]
+    ctx.clock.advance(hours=1)
+    assert look(ctx, watch) == []
+
+
+def test_a_deal_received_inside_a_band_is_told_and_a_quiet_look_reads_no_deal(ctx):  # R8.2
+    svc.receive_inbound(ctx, make_inbound(name="Early"), received_at=NOW - timedelta(days=12))  # 2 days left
+    watch = ExpiryWatch()
+    assert look(ctx, watch) == []                                             # the first look is silent
+    ctx.clock.advance(minutes=1)
+    assert svc.expiry_moves(ctx, watch.since, BANDS, watch.inside)[0] == []  # inside already, no edge passed
+    assert look(ctx, watch) == []
+    late = svc.receive_inbound(ctx, make_inbound(name="Synced late"), received_at=NOW - timedelta(days=11, hours=1))
+    ctx.clock.advance(minutes=1)
+    crossed = look(ctx, watch)                                                # arrived with < 72 h left
+    assert [(d.id, band) for d, band, _ in crossed] == [(late.id, "72h")]
+    ctx.clock.advance(minutes=1)
+    assert look(ctx, watch) == []
+
+
+def test_a_watch_that_missed_a_band_tells_the_most_urgent_one(ctx):  # R8.2
+    deal = svc.receive_inbound(ctx, make_inbound(), received_at=NOW - timedelta(days=10))  # 4 days left
+    watch = ExpiryWatch()
+    assert look(ctx, watch) == []                                             # the first look is silent
+    ctx.clock.advance(days=3, hours=2)                       # a laptop asleep across both edges
+    crossed = look(ctx, watch)
+    assert [(d.id, band) for d, band, _ in crossed] == [(deal.id, "24h")]
 
 
 @pilot_test

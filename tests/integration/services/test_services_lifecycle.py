@@ -327,6 +327,27 @@ def test_r7_3_lapsed_microsoft_window_tells_the_team_once(ctx, clock):  # R7.3, 
     assert svc.get_deal(ctx, deal.id).substatus is Substatus.ACCEPTED  # the deal stays open
 
 
+def test_r7_3_someone_joining_after_a_quiet_sweep_is_still_told(ctx, clock):  # R7.3, R12
+    """A sweep that found nobody left to tell skips the lapsed deals until something is written
+    (or another window lapses): the write of a new team member is such a change."""
+    deal = create(ctx, help_type=HelpType.POC)
+    clock.advance(days=14)
+    svc.sweep(ctx)
+    svc.sweep(ctx)                                     # nobody left: the next ticks read one number
+    assert len(outbox(ctx.store, "microsoft_window")) == 1
+    late = Person(name="Lena Late", phone="+46 70 555 01 02", email="lena@contoso-partner.com",
+                  company="Contoso Partner")
+    svc.add_team_member(ctx, deal.id, late)
+    svc.sweep(ctx)
+    assert sorted(r[1] for r in outbox(ctx.store, "microsoft_window")) == ["bob@contoso-partner.com",
+                                                                           "lena@contoso-partner.com"]
+    second = create(ctx, help_type=HelpType.POC)       # its window lapses later, with no write between
+    svc.sweep(ctx)
+    clock.advance(days=14)
+    svc.sweep(ctx)
+    assert [r[2] for r in outbox(ctx.store, "microsoft_window")].count(second.id) == 1
+
+
 def test_sweep_with_nothing_to_do_writes_nothing(ctx):  # R8.2
     create(ctx, help_type=HelpType.POC)
     before = ctx.store.change_counter()

@@ -146,6 +146,7 @@ def test_set_changes_scope_and_role_and_guards_the_last_admin(ctx):  # R1.1, R1.
 
 def test_cli_first_user_is_admin_then_manages_the_team(capsys, tmp_path):  # R1.1
     db = str(tmp_path / "team.db")
+    assert cosell(capsys, "--db", db, "init").code == 0  # `users list` only reads: it opens no new file
     r = cosell(capsys, "--db", db, "users", "list", "--json")
     assert r.code == 0, r.err
     assert [(u["login"], u["role"]) for u in json.loads(r.out)] == [(ME, "admin")]

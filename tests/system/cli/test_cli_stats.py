@@ -56,7 +56,7 @@ def test_stats_json_lists_what_needs_reporting(cosell, sctx):  # R13.3
     assert rows[zero.id]["why"].startswith("lost with no value")
 
 
-def test_stats_on_an_empty_store_says_so_without_numbers(cosell):  # R13.2
+def test_stats_on_an_empty_store_says_so_without_numbers(cosell, sctx):  # R13.2 (sctx: the database exists)
     result = cosell("stats", "--json")
     assert result.code == 0, result.err
     week = result.json()["periods"][0]
