@@ -98,6 +98,41 @@ _BOMS = ((b"\xff\xfe\x00\x00", "UTF-32"), (b"\x00\x00\xfe\xff", "UTF-32"), (b"\x
 _SURROGATE = re.compile(r"[\ud800-\udfff]")
 
 
+class NotJson(ImportRejected):
+    """The file is not JSON at all (cut short, or not a JSON file): nothing in it could be judged by
+    a rule, so it is the input's problem as a bad argument is (exit 2), not a refusal (4)."""
+
+    exit_code = 2
+
+
+#: The JSON reader's messages that end in "at", its position left to the caller, in words.
+_JSON_WORDS = {"Unterminated string starting at": "a string that starts here is never closed",
+               "Invalid control character at": "a control character (such as a line break) inside a string"}
+
+
+def not_json(data: bytes) -> NotJson | None:
+    """Why ``data`` is not JSON, in one whole sentence with the line and column; None when it is
+    JSON, or another check words it better (empty, UTF-16, a byte-order mark, too deep, not UTF-8)."""
+    if not data.strip() or data[:3] == b"\xef\xbb\xbf" or data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]:
+        return None
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        if exc.end < len(data) or exc.reason != "unexpected end of data":
+            return None  # not UTF-8 text
+        text = data[:exc.start].decode("utf-8")  # cut short inside a character (a 'ö' of a name): JSON's problem
+    try:
+        json.loads(text)
+    except json.JSONDecodeError as exc:
+        what = _JSON_WORDS.get(exc.msg, exc.msg)
+        if exc.pos >= len(exc.doc.rstrip()) or exc.msg == "Unterminated string starting at":
+            what += " (the file ends before its JSON does: was it cut short?)"
+        return NotJson(f"nothing was imported: bad JSON at line {exc.lineno}, column {exc.colno}: {what}")
+    except (ValueError, RecursionError):
+        return None
+    return None
+
+
 def _bad_json(data: bytes) -> str:
     """Why ``data`` is not a referral file's JSON, as precisely as the file allows."""
     for bom, encoding in _BOMS:
@@ -230,11 +265,12 @@ def parse_referrals(data: bytes | str) -> list[Referral]:
     except RecursionError:
         raise ImportRejected(rejection([_bad_json(data)])) from None
     except ValidationError as exc:
-        problems = describe(exc, data)
-        raise ImportRejected(rejection(problems)) from None
+        if is_bad_json(exc):
+            raise not_json(data) or ImportRejected(rejection([_bad_json(data)])) from None
+        raise ImportRejected(rejection(describe(exc, data))) from None
     if not head:
         raise ImportRejected("the file is empty; nothing was imported")
-    raise ImportRejected(rejection([_bad_json(data)]))
+    raise not_json(data) or ImportRejected(rejection([_bad_json(data)]))
 
 
 _OPEN = re.compile(rb'^\s*(\[|\{\s*"(?:value|items)"\s*:\s*\[)\s*$')

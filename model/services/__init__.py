@@ -26,8 +26,8 @@ _HOME = {
     "mark_stage": "lifecycle", "register": "lifecycle", "review_registration": "lifecycle", "sweep": "lifecycle",
     "won": "lifecycle",
     "ExpiringDeal": "queries", "count_deals": "queries", "expiring_deals": "queries", "expiry_moves": "queries",
-    "get_deal": "queries", "history": "queries", "list_deals": "queries", "recent_people": "queries", "tab_summary": "queries",
-    "deal_view": "queries", "tab_counts": "queries",
+    "get_deal": "queries", "history": "queries", "list_deals": "queries", "recent_people": "queries",
+    "tab_summary": "queries", "deal_view": "queries", "tab_counts": "queries",
     "stages_in_view": "facets",
 }
 

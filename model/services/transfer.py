@@ -23,7 +23,6 @@ never sit in memory at once, and it shows only what the acting user may see
 """
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
@@ -50,43 +49,6 @@ class ImportReport:
     @property
     def total(self) -> int:
         return self.created + self.updated + self.unchanged + self.registrations
-
-
-class NotJson(ImportRejected):
-    """The file is not JSON at all (cut short, or not a JSON file): nothing in it could be judged by
-    a rule, so it is the input's problem as a bad argument is (exit 2), not a refusal (4)."""
-
-    exit_code = 2
-
-
-#: The JSON reader's messages that end in "at", its position left to the caller, in words.
-_JSON_WORDS = {"Unterminated string starting at": "a string that starts here is never closed",
-               "Invalid control character at": "a control character (such as a line break) inside a string"}
-
-
-def not_json(data: bytes | str) -> NotJson | None:
-    """Why ``data`` is not JSON, in one whole sentence with the line and column; None when it is
-    JSON, or another check words it better (empty, UTF-16, a byte-order mark, too deep, not UTF-8)."""
-    if isinstance(data, str):
-        data = data.encode("utf-8", "surrogatepass")
-    if not data.strip() or data[:3] == b"\xef\xbb\xbf" or data[:2] in (b"\xff\xfe", b"\xfe\xff") or b"\x00" in data[:4]:
-        return None
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError as exc:
-        if exc.end < len(data) or exc.reason != "unexpected end of data":
-            return None  # not UTF-8 text
-        text = data[:exc.start].decode("utf-8")  # cut short inside a character (a 'ö' of a name): JSON's problem
-    try:
-        json.loads(text)
-    except json.JSONDecodeError as exc:
-        what = _JSON_WORDS.get(exc.msg, exc.msg)
-        if exc.pos >= len(exc.doc.rstrip()) or exc.msg == "Unterminated string starting at":
-            what += " (the file ends before its JSON does: was it cut short?)"
-        return NotJson(f"nothing was imported: bad JSON at line {exc.lineno}, column {exc.colno}: {what}")
-    except (ValueError, RecursionError):
-        return None
-    return None
 
 
 def refuse(problems: list[str]) -> ImportRejected:
@@ -116,10 +78,7 @@ def import_referrals(ctx: Ctx, data: bytes | str, *, location: str | None = None
         return report
     now, actor, reason = ctx.now(), ctx.user.login, f"imported from {source}"
     with bulk.bulk_mode():
-        try:
-            refs = parse_referrals(data)
-        except ImportRejected as exc:
-            raise (not_json(data) or exc) from None
+        refs = parse_referrals(data)
         raws = raw_records(data)
         plan = Plan()
         plan.problems += duplicates([(i, r.id, r.name) for i, r in enumerate(refs)], {})

@@ -266,18 +266,19 @@ def received_due(session: Session, now: datetime) -> list[str]:
     ).all())
 
 
+#: R7.3: open deals where Microsoft was invited and has not answered.
+_MICROSOFT_WAITED_ON = (DealRecord.microsoft_status == "invited", DealRecord.tab != "closed")
+
+
 def microsoft_invited_before(session: Session, cutoff: datetime) -> list[str]:
     """R7.3: ids of open deals where Microsoft was invited before ``cutoff`` and has not answered."""
     return list(session.scalars(
-        select(DealRecord.id).where(DealRecord.microsoft_status == "invited", DealRecord.tab != "closed",
-                                    DealRecord.microsoft_invited_at <= cutoff)
-    ).all())
+        select(DealRecord.id).where(*_MICROSOFT_WAITED_ON, DealRecord.microsoft_invited_at <= cutoff)).all())
 
 
 def next_microsoft_lapse(session: Session, cutoff: datetime) -> datetime | None:
     """R7.3: the earliest invitation after ``cutoff`` still unanswered on an open deal: the next
     ``cutoff`` at which ``microsoft_invited_before`` can name one more deal."""
     return session.scalar(
-        select(func.min(DealRecord.microsoft_invited_at)).where(
-            DealRecord.microsoft_status == "invited", DealRecord.tab != "closed",
-            DealRecord.microsoft_invited_at > cutoff))
+        select(func.min(DealRecord.microsoft_invited_at)).where(*_MICROSOFT_WAITED_ON,
+                                                                DealRecord.microsoft_invited_at > cutoff))

@@ -1,11 +1,11 @@
-"""``model.services.transfer.not_json``: why an import file is not JSON, in one whole sentence with
+"""``model.partner_center.parse.not_json``: why an import file is not JSON, in one whole sentence with
 the line and column (exit 2: the input's problem, not a rule's); None when it is JSON, or when
 another check words it better (empty, a byte-order mark, UTF-16, not UTF-8 text)."""
 from __future__ import annotations
 
 import pytest
 
-from model.services.transfer import NotJson, not_json
+from model.partner_center.parse import NotJson, not_json
 
 RECORD = '[\n{"id": "1", "name": "Krüger & Kühn: Landing zone", "details": {"dealValue": 1}},\n'
 
